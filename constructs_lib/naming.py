@@ -1,0 +1,26 @@
+"""How the platform names things: every name carries the project and the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ResourceNames:
+    """Names for one environment of one project, e.g. ``acme`` / ``dev``."""
+
+    project: str
+    environment: str
+
+    def name(self, purpose: str) -> str:
+        """A resource name such as ``acme-vpc-dev``: purpose first, environment suffix last."""
+        return f"{self.project}-{purpose}-{self.environment}"
+
+    def log_group(self, purpose: str) -> str:
+        """A log group name such as ``/acme/dev/vpc-flow-logs``."""
+        return f"{self.log_group_prefix}{purpose}"
+
+    @property
+    def log_group_prefix(self) -> str:
+        """Every log group of this environment starts with this, so a key policy can scope to it."""
+        return f"/{self.project}/{self.environment}/"

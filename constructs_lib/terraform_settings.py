@@ -1,0 +1,98 @@
+"""The AWS provider and the S3 backend of a stack, for either deploy target.
+
+The emulator and AWS share everything except what is set here: endpoints,
+path-style S3 and the emulator's placeholder credentials. Both are chosen once,
+at synth time, from a :class:`~environments.target.DeployTarget`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cdktf import S3Backend, TerraformStack
+
+from constructs_lib.provider_bindings import aws
+from constructs_lib.versions import AWS_PROVIDER_VERSION
+from environments.target import (
+    EMULATED_SERVICES,
+    EMULATOR_ACCESS_KEY,
+    EMULATOR_SECRET_KEY,
+    DeployTarget,
+)
+
+STATE_WORKSPACE_PREFIX = "workspaces"
+"""A workspace's state lives at ``workspaces/<workspace>/<key>`` in the state bucket."""
+
+
+def configure_aws_provider(
+    stack: TerraformStack,
+    *,
+    region: str,
+    tags: Mapping[str, str],
+    target: DeployTarget,
+    allowed_account_id: str | None = None,
+):
+    """The AWS provider, pinned, with the standard tags as ``default_tags``."""
+    settings: dict = {
+        "region": region,
+        "default_tags": [aws.provider.AwsProviderDefaultTags(tags=dict(tags))],
+    }
+    if target.is_emulator:
+        url = target.endpoint_url
+        settings.update(
+            access_key=EMULATOR_ACCESS_KEY,
+            secret_key=EMULATOR_SECRET_KEY,
+            s3_use_path_style=True,
+            skip_credentials_validation=True,
+            skip_metadata_api_check="true",
+            # The provider must ask the emulator's STS for the account id; with this
+            # true, rules that reference another security group drift forever.
+            skip_requesting_account_id=False,
+            endpoints=[aws.provider.AwsProviderEndpoints(**{_endpoint_keyword(s): url for s in EMULATED_SERVICES})],
+        )
+    elif allowed_account_id is not None:
+        settings["allowed_account_ids"] = [allowed_account_id]
+    provider = aws.provider.AwsProvider(stack, "aws", **settings)
+    stack.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
+    stack.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
+    return provider
+
+
+def _endpoint_keyword(service: str) -> str:
+    """The binding's keyword for a service endpoint (``lambda`` is a Python keyword)."""
+    return "lambda_" if service == "lambda" else service
+
+
+@dataclass(frozen=True)
+class RemoteStateProps:
+    """Where the state object lives: ``s3://<bucket>/workspaces/<workspace>/<key>``."""
+
+    bucket: str
+    key: str
+    region: str
+
+
+def configure_remote_state(stack: TerraformStack, props: RemoteStateProps, target: DeployTarget) -> S3Backend:
+    """An encrypted S3 backend with S3-native locking (a ``.tflock`` object next to the state)."""
+    settings: dict = {
+        "bucket": props.bucket,
+        "key": props.key,
+        "region": props.region,
+        "encrypt": True,
+        "workspace_key_prefix": STATE_WORKSPACE_PREFIX,
+    }
+    if target.is_emulator:
+        settings.update(
+            access_key=EMULATOR_ACCESS_KEY,
+            secret_key=EMULATOR_SECRET_KEY,
+            use_path_style=True,
+            skip_credentials_validation=True,
+            skip_metadata_api_check=True,
+            skip_requesting_account_id=True,
+            endpoints={"s3": target.endpoint_url, "sts": target.endpoint_url},
+        )
+    backend = S3Backend(stack, **settings)
+    # cdktf 0.21's S3BackendConfig has no field for Terraform 1.10's native S3 locking.
+    stack.add_override("terraform.backend.s3.use_lockfile", True)
+    return backend

@@ -1,0 +1,45 @@
+"""Synthesize one Terraform stack per environment file into ``cdktf.out/stacks/<env>/``.
+
+Environment files are validated before the AWS provider bindings are loaded,
+so a typo is reported in about a second, with nothing written. ``PLATFORM_ENVS``
+(comma-separated names) limits the run to some environments,
+``PLATFORM_ENVIRONMENTS_DIR`` reads the files from another directory, and ``TARGET`` and
+``EMULATOR_PORT`` choose the deploy target (the local emulator by default).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from environments import ENVIRONMENTS_DIR, ConfigError, load_environments
+from environments.target import DeployTarget
+
+
+def main() -> int:
+    only = [n.strip() for n in os.environ.get("PLATFORM_ENVS", "").split(",") if n.strip()]
+    try:
+        directory = Path(os.environ.get("PLATFORM_ENVIRONMENTS_DIR") or ENVIRONMENTS_DIR)
+        configs = load_environments(directory, only=only or None)
+        target = DeployTarget.from_environ()
+    except ConfigError as error:
+        print(f"synth refused, nothing was written:\n{error}", file=sys.stderr)
+        return 2
+
+    from ops.node_runtime import use_project_node
+
+    use_project_node()
+    from cdktf import App
+
+    from constructs_lib.platform import PlatformStack
+
+    app = App()
+    for config in configs:
+        PlatformStack(app, config, target)
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
