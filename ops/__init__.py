@@ -1,0 +1,1 @@
+"""The pipeline behind the Makefile: Terraform CLI settings, emulator, plan, review, apply, verify."""

