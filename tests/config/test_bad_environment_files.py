@@ -1,0 +1,210 @@
+"""Malformed environment files: each is refused by ``python main.py`` with one clear line.
+
+Every case runs the real entry point in a fresh interpreter, as ``cdktf synth``
+would, against a directory holding the bad file, and checks:
+
+* the exit code is 2;
+* stderr has exactly the expected number of problem lines, and one of them is
+  ``<file>: <field>: <reason>`` with the expected reason;
+* there is no traceback;
+* the output directory is untouched (its sentinel file is the only thing in it).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from environments import ENVIRONMENTS_DIR
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEV = (ENVIRONMENTS_DIR / "dev.toml").read_text()
+
+
+def replace(old: str, new: str, text: str = DEV) -> str:
+    assert old in text, f"the dev.toml fixture no longer contains {old!r}"
+    return text.replace(old, new, 1)
+
+
+def drop_section(name: str, text: str = DEV) -> str:
+    head, _, rest = text.partition(f"[{name}]\n")
+    assert rest, name
+    tail = rest[rest.find("\n[") + 1 :] if "\n[" in rest else ""
+    return head + tail
+
+
+@dataclass(frozen=True)
+class BadFile:
+    case: str
+    content: str | bytes
+    field: str
+    reason: str
+    file_name: str = "dev.toml"
+    problems: int = 1
+    extra_files: dict[str, str] = field(default_factory=dict)
+
+
+CASES = [
+    # --- unknown, missing and mistyped keys
+    BadFile("unknown top-level key", 'regoin = "us-east-1"\n' + DEV, "regoin", "unknown key; remove it or fix its spelling"),
+    BadFile("unknown nested key", replace('nat_mode = "single"', 'nat_mode = "single"\nnat_mod = "single"'), "network.nat_mod", "unknown key"),
+    BadFile("name set inside the file", 'name = "dev"\n' + DEV, "name", "name comes from its file name"),
+    BadFile("missing required key", replace('project = "acme"\n', ""), "project", "required key is missing"),
+    BadFile("missing section", drop_section("state"), "state", "required key is missing"),
+    BadFile("missing tag", replace('Owner = "platform-team@example.com"\n', ""), "tags.Owner", "required key is missing"),
+    BadFile("number where text belongs", replace('project = "acme"', "project = 42"), "project", "Input should be a valid string; got 42"),
+    BadFile("text where a number belongs", replace("flow_log_retention_days = 30", 'flow_log_retention_days = "30"'), "network.flow_log_retention_days", "valid integer"),
+    BadFile("text where a boolean belongs", replace("deletion_protection = false", 'deletion_protection = "no"'), "protections.deletion_protection", "valid boolean"),
+    BadFile("table where a list belongs", replace('availability_zones = ["us-east-1a", "us-east-1b"]', 'availability_zones = { a = "us-east-1a" }'), "network.availability_zones", "valid list"),
+    BadFile("NAT mode not offered", replace('nat_mode = "single"', 'nat_mode = "double"'), "network.nat_mode", "'single' or 'per_az'; got 'double'"),
+    # --- CIDRs
+    BadFile("CIDR prefix out of range", replace("10.10.0.0/16", "10.10.0.0/33"), "network.vpc_cidr", "is not an IPv4 CIDR"),
+    BadFile("CIDR with host bits", replace("10.10.0.0/16", "10.10.0.1/16"), "network.vpc_cidr", "has host bits set; use 10.10.0.0/16"),
+    BadFile("public VPC range", replace("10.10.0.0/16", "8.8.0.0/16"), "network.vpc_cidr", "not a private range"),
+    BadFile("VPC too small", replace("10.10.0.0/16", "10.10.0.0/26"), "network.vpc_cidr", "use a prefix from /16 to /24"),
+    BadFile("VPC too large", replace("10.10.0.0/16", "10.0.0.0/8"), "network.vpc_cidr", "use a prefix from /16 to /24"),
+    BadFile("subnets too small", replace("[network]\n", "[network.subnet_prefix_lengths]\nprivate = 29\n\n[network]\n"), "network.subnet_prefix_lengths.private", "between /21 and /28"),
+    BadFile("subnets too large for six AZ slots", replace("[network]\n", "[network.subnet_prefix_lengths]\npublic = 19\n\n[network]\n"), "network.subnet_prefix_lengths.public", "between /21 and /28"),
+    BadFile("overlapping allow-list entries", replace('["203.0.113.0/24"]', '["203.0.113.0/24", "203.0.113.128/25"]'), "network.allowed_ingress_cidrs[1]", "overlaps 203.0.113.0/24"),
+    BadFile("allow-list admits the internet", replace('["203.0.113.0/24"]', '["0.0.0.0/0"]'), "network.allowed_ingress_cidrs[0]", "would admit the whole internet"),
+    BadFile("allow-list overlaps the VPC", replace('["203.0.113.0/24"]', '["10.10.5.0/24"]'), "network.allowed_ingress_cidrs[0]", "overlaps the VPC's own range"),
+    BadFile("empty allow-list", replace('["203.0.113.0/24"]', "[]"), "network.allowed_ingress_cidrs", "needs at least 1 entry, has 0"),
+    BadFile("allow-list entry is not a CIDR", replace('["203.0.113.0/24"]', '["office"]'), "network.allowed_ingress_cidrs[0]", "is not an IPv4 CIDR"),
+    # --- availability zones and region
+    BadFile("AZ outside the region", replace('"us-east-1b"]', '"us-west-2b"]'), "network.availability_zones[1]", "not an availability zone of region us-east-1"),
+    BadFile("duplicate AZ", replace('"us-east-1b"]', '"us-east-1a"]'), "network.availability_zones[1]", "listed twice"),
+    BadFile("one AZ only", replace('["us-east-1a", "us-east-1b"]', '["us-east-1a"]'), "network.availability_zones", "needs at least 2 entries, has 1"),
+    BadFile("four AZs", replace('["us-east-1a", "us-east-1b"]', '["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]'), "network.availability_zones", "needs at most 3 entries, has 4"),
+    BadFile("AZ letter beyond f", replace('"us-east-1b"]', '"us-east-1g"]'), "network.availability_zones[1]", "must end in one of the letters"),
+    BadFile("not a region", replace('region = "us-east-1"\nproduction', 'region = "us-east"\nproduction'), "region", "is not an AWS region name"),
+    # --- retention
+    BadFile("retention CloudWatch rejects", replace("flow_log_retention_days = 30", "flow_log_retention_days = 31"), "network.flow_log_retention_days", "31 is not a retention CloudWatch Logs accepts"),
+    BadFile("zero retention", replace("retention_days = 30\n\n[state]", "retention_days = 0\n\n[state]"), "logging.retention_days", "0 is not a retention CloudWatch Logs accepts"),
+    # --- names that would make invalid bucket names
+    BadFile("project with capitals", replace('project = "acme"', 'project = "Acme"'), "project", "cannot start bucket and resource names"),
+    BadFile("project with underscore", replace('project = "acme"', 'project = "acme_corp"'), "project", "cannot start bucket and resource names"),
+    BadFile(
+        "bucket names over 63 characters",
+        replace('project = "acme"', 'project = "averyveryverylongproject"'),
+        "project",
+        "over S3's 63",
+        file_name="staging-europe.toml",
+    ),
+    BadFile("state bucket with capitals", replace('bucket = "acme-tfstate-dev"', 'bucket = "Acme_TFState"'), "state.bucket", "is not a valid S3 bucket name"),
+    BadFile("state bucket shaped like an IP", replace('bucket = "acme-tfstate-dev"', 'bucket = "192.168.1.1"'), "state.bucket", "do not shape it like an IP address"),
+    BadFile("state key not a tfstate", replace('key = "platform/dev.tfstate"', 'key = "/platform/dev"'), "state.key", "is not a usable state key"),
+    BadFile("file name not an environment name", DEV, "(file name)", "is not a usable environment name", file_name="Dev_1.toml"),
+    # --- other fields
+    BadFile("unknown interface endpoint", replace("interface_endpoints = []", 'interface_endpoints = ["s4"]'), "network.interface_endpoints[0]", "Input should be"),
+    BadFile("interface endpoint twice", replace("interface_endpoints = []", 'interface_endpoints = ["ssm", "ssm"]'), "network.interface_endpoints", "listed twice"),
+    BadFile("account id too short", replace('region = "us-east-1"\nproduction', 'region = "us-east-1"\naccount_id = "12345"\nproduction'), "account_id", "is not an AWS account id"),
+    BadFile("Environment tag disagrees with the name", replace('[tags]\n', '[tags]\nEnvironment = "prod"\n'), "tags.Environment", "differs from the environment's name 'dev'"),
+    BadFile("blank tag", replace('CostCenter = "CC-1001"', 'CostCenter = "  "'), "tags.CostCenter", "not blank"),
+    BadFile("production relaxes a protection", replace("production = false", "production = true"), "protections.deletion_protection", "a production environment may not turn this protection off", problems=4),
+    BadFile(
+        "two environments share a state key",
+        DEV,
+        "state.key",
+        "is already the state of 'a-dev'",
+        file_name="b-dev.toml",
+        extra_files={"a-dev.toml": DEV},
+    ),
+    # --- bytes that are not a TOML environment at all
+    BadFile("TOML syntax error", replace('nat_mode = "single"', "nat_mode = single"), "(syntax)", "is not valid TOML"),
+    BadFile("unterminated table header", replace("[logging]", "[logging"), "(syntax)", "is not valid TOML"),
+    BadFile("non-UTF-8 bytes", DEV.encode() + b'\nOwner2 = "caf\xe9"\n', "(file)", "is not UTF-8"),
+    BadFile("huge file", DEV + "# padding\n" * 8000, "(file)", "an environment file is limited to 65536 bytes"),
+    BadFile("empty file", "", "project", "required key is missing", problems=5),
+]
+
+
+def run_synth(environments_dir: Path, outdir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PLATFORM_ENVIRONMENTS_DIR": str(environments_dir), "CDKTF_OUTDIR": str(outdir)}
+    env.pop("PLATFORM_ENVS", None)
+    return subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "main.py")],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def untouched_outdir(tmp_path: Path) -> Path:
+    outdir = tmp_path / "cdktf.out"
+    outdir.mkdir()
+    (outdir / "sentinel").write_text("before")
+    return outdir
+
+
+def test_there_are_at_least_thirty_distinct_cases():
+    assert len({case.case for case in CASES}) == len(CASES) >= 30
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.case for c in CASES])
+def test_bad_file_is_refused_with_one_clear_line(case: BadFile, tmp_path: Path, untouched_outdir: Path):
+    directory = tmp_path / "environments"
+    directory.mkdir()
+    for name, text in case.extra_files.items():
+        (directory / name).write_text(text)
+    bad = directory / case.file_name
+    if isinstance(case.content, bytes):
+        bad.write_bytes(case.content)
+    else:
+        bad.write_text(case.content)
+
+    result = run_synth(directory, untouched_outdir)
+
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "synth refused, nothing was written:"
+    problem_lines = lines[1:]
+    assert len(problem_lines) == case.problems, problem_lines
+    prefix = f"{bad.resolve()}: {case.field}: "
+    matching = [line for line in problem_lines if line.startswith(prefix)]
+    assert matching, f"no line starts with {prefix!r}:\n" + "\n".join(problem_lines)
+    assert any(case.reason in line for line in matching), matching
+    assert sorted(p.name for p in untouched_outdir.iterdir()) == ["sentinel"]
+    assert (untouched_outdir / "sentinel").read_text() == "before"
+
+
+def test_directory_without_environment_files_is_refused(tmp_path: Path, untouched_outdir: Path):
+    empty = tmp_path / "environments"
+    empty.mkdir()
+    result = run_synth(empty, untouched_outdir)
+    assert result.returncode == 2
+    assert f"{empty}: (directory): holds no *.toml environment files" in result.stderr
+    assert sorted(p.name for p in untouched_outdir.iterdir()) == ["sentinel"]
+
+
+def test_refusal_happens_before_the_provider_bindings_load(tmp_path: Path):
+    """The check needs only pydantic: jsii, cdktf and the AWS bindings are never imported."""
+    directory = tmp_path / "environments"
+    directory.mkdir()
+    (directory / "dev.toml").write_text(replace("10.10.0.0/16", "10.10.0.1/16"))
+    probe = (
+        "import sys, runpy\n"
+        "try:\n"
+        "    runpy.run_path(sys.argv[1], run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('jsii', 'cdktf', 'cdktf_cdktf_provider_aws'))\n"
+        "    print(exit.code, loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(PROJECT_ROOT / "main.py")],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PLATFORM_ENVIRONMENTS_DIR": str(directory)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "2 []", result.stdout + result.stderr

@@ -1,0 +1,65 @@
+"""Session fixtures: every shipped environment is synthesized once per test process.
+
+``stacks`` is synthesized for real AWS (what a reviewer sees in the snapshots);
+``emulator_stacks`` for the local emulator, to check that only endpoints and
+credentials differ.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from environments import load_environments
+from environments.schema import EnvironmentConfig
+from environments.target import DeployTarget
+from tests.synth import synth_environments
+
+ENVIRONMENT_NAMES = ("dev", "staging", "prod")
+
+
+def require_tool(name: str) -> str:
+    """The tool's path; skip loudly if missing on a developer machine, fail in CI where it must exist."""
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} is not installed on this machine, so this test cannot run"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI must provide it")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def configs() -> dict[str, EnvironmentConfig]:
+    return {c.name: c for c in load_environments()}
+
+
+@pytest.fixture(scope="session")
+def synth_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("synth")
+
+
+@pytest.fixture(scope="session")
+def stacks(configs, synth_root: Path) -> dict[str, dict]:
+    """Every environment's Terraform JSON, synthesized for TARGET=aws."""
+    return synth_environments(configs.values(), DeployTarget(kind="aws"), synth_root / "aws")
+
+
+@pytest.fixture(scope="session")
+def stacks_dir(stacks, synth_root: Path) -> Path:
+    """Where ``stacks`` was written: ``<dir>/stacks/<env>/cdk.tf.json``."""
+    return synth_root / "aws"
+
+
+@pytest.fixture(scope="session")
+def emulator_stacks(configs, synth_root: Path) -> dict[str, dict]:
+    """Every environment's Terraform JSON, synthesized for the emulator on port 4566."""
+    return synth_environments(configs.values(), DeployTarget(kind="emulator"), synth_root / "emulator")
+
+
+@pytest.fixture(params=ENVIRONMENT_NAMES)
+def environment(request) -> str:
+    return request.param

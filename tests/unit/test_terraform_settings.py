@@ -1,0 +1,84 @@
+"""Provider and backend: pinned, tagged, one state object per environment, locking on."""
+
+from __future__ import annotations
+
+from environments.target import EMULATED_SERVICES, EMULATOR_ACCOUNT_ID, DeployTarget
+
+ENDPOINT = "http://127.0.0.1:4566"
+
+
+def test_stack_is_named_after_the_environment(stacks, environment):
+    assert stacks[environment]["//"]["metadata"]["stackName"] == environment
+
+
+def test_provider_is_pinned_to_the_mirrors_version(stacks, environment):
+    assert stacks[environment]["terraform"]["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": "5.100.0"}
+
+
+def test_provider_carries_the_standard_tags(stacks, configs, environment):
+    (provider,) = stacks[environment]["provider"]["aws"]
+    assert provider["region"] == configs[environment].region
+    assert provider["default_tags"] == [{"tags": configs[environment].resource_tags}]
+
+
+def test_aws_target_has_no_endpoints_or_credentials(stacks, environment):
+    (provider,) = stacks[environment]["provider"]["aws"]
+    backend = stacks[environment]["terraform"]["backend"]["s3"]
+    for settings in (provider, backend):
+        assert not {"endpoints", "access_key", "secret_key"} & set(settings)
+
+
+def test_backend_is_encrypted_s3_with_lockfiles(stacks, configs, environment):
+    backend = stacks[environment]["terraform"]["backend"]["s3"]
+    state = configs[environment].state
+    assert backend == {
+        "bucket": state.bucket,
+        "key": state.key,
+        "region": state.region,
+        "encrypt": True,
+        "use_lockfile": True,
+        "workspace_key_prefix": "workspaces",
+    }
+
+
+def test_every_environment_has_its_own_state_object(stacks):
+    places = {(s["terraform"]["backend"]["s3"]["bucket"], s["terraform"]["backend"]["s3"]["key"]) for s in stacks.values()}
+    assert len(places) == len(stacks) == 3
+
+
+def test_emulator_target_points_every_service_at_the_emulator(emulator_stacks, environment):
+    (provider,) = emulator_stacks[environment]["provider"]["aws"]
+    (endpoints,) = provider["endpoints"]
+    assert endpoints == {("lambda" if s == "lambda" else s): ENDPOINT for s in EMULATED_SERVICES}
+    assert provider["s3_use_path_style"] is True
+    assert provider["skip_requesting_account_id"] is False
+    backend = emulator_stacks[environment]["terraform"]["backend"]["s3"]
+    assert backend["endpoints"] == {"s3": ENDPOINT, "sts": ENDPOINT}
+    assert backend["use_path_style"] is True and backend["use_lockfile"] is True
+
+
+def test_emulator_and_aws_differ_only_in_provider_and_backend(stacks, emulator_stacks, environment):
+    def without_target_settings(stack):
+        copy = {k: v for k, v in stack.items() if k != "provider"}
+        copy["terraform"] = {k: v for k, v in stack["terraform"].items() if k != "backend"}
+        return copy
+
+    assert without_target_settings(stacks[environment]) == without_target_settings(emulator_stacks[environment])
+
+
+def test_target_comes_from_the_environment_variables():
+    assert DeployTarget.from_environ({}) == DeployTarget(kind="emulator", emulator_port=4566)
+    assert DeployTarget.from_environ({"TARGET": "aws"}).endpoint_url is None
+    assert DeployTarget.from_environ({"EMULATOR_PORT": "5123"}).endpoint_url == "http://127.0.0.1:5123"
+    assert EMULATOR_ACCOUNT_ID == "123456789012"
+
+
+def test_a_bad_target_is_refused_by_name():
+    import pytest
+
+    from environments import ConfigError
+
+    with pytest.raises(ConfigError, match="TARGET: 'azure' is not a deploy target"):
+        DeployTarget.from_environ({"TARGET": "azure"})
+    with pytest.raises(ConfigError, match="EMULATOR_PORT: '80' is not a usable port"):
+        DeployTarget.from_environ({"EMULATOR_PORT": "80"})
