@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
-from environments import ENVIRONMENTS_DIR, ConfigError, load_environments
+from environments import ConfigError, load_environments
 from environments.target import DeployTarget
 
 
 def main() -> int:
     only = [n.strip() for n in os.environ.get("PLATFORM_ENVS", "").split(",") if n.strip()]
     try:
-        directory = Path(os.environ.get("PLATFORM_ENVIRONMENTS_DIR") or ENVIRONMENTS_DIR)
-        configs = load_environments(directory, only=only or None)
+        configs = load_environments(only=only or None)
         target = DeployTarget.from_environ()
     except ConfigError as error:
         print(f"synth refused, nothing was written:\n{error}", file=sys.stderr)

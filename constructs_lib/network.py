@@ -262,6 +262,10 @@ class Network(Construct):
                 kms_key_arn=props.flow_log_kms_key_arn,
             ),
         )
+        group_arn = (
+            f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:"
+            f"{props.names.log_group('vpc-flow-logs')}"
+        )
         role = aws.iam_role.IamRole(
             self,
             "flow-log-role",
@@ -287,7 +291,9 @@ class Network(Construct):
                     statement(
                         "WriteToTheFlowLogGroup",
                         actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                        resources=[log_group.arn, f"{log_group.arn}:*"],
+                        # Built from the name, not read from the resource, so a change to the
+                        # log group does not defer this document and add noise to the plan.
+                        resources=[group_arn, f"{group_arn}:*"],
                     ),
                     statement(
                         "FindTheFlowLogGroup",

@@ -74,17 +74,26 @@ class SecureBucket(Construct):
             lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
         )
         bucket_id = self.bucket.id
-        aws.s3_bucket_versioning.S3BucketVersioningA(
-            self, "versioning", bucket=bucket_id, versioning_configuration={"status": "Enabled"}
+        versioning = aws.s3_bucket_versioning
+        versioning.S3BucketVersioningA(
+            self,
+            "versioning",
+            bucket=bucket_id,
+            versioning_configuration=versioning.S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
-        encryption: dict = {"sse_algorithm": "aws:kms"}
-        if props.kms_key_arn is not None:
-            encryption["kms_master_key_id"] = props.kms_key_arn
-        aws.s3_bucket_server_side_encryption_configuration.S3BucketServerSideEncryptionConfigurationA(
+        sse = aws.s3_bucket_server_side_encryption_configuration
+        sse.S3BucketServerSideEncryptionConfigurationA(
             self,
             "encryption",
             bucket=bucket_id,
-            rule=[{"apply_server_side_encryption_by_default": encryption, "bucket_key_enabled": True}],
+            rule=[
+                sse.S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
         )
         public_access_block = aws.s3_bucket_public_access_block.S3BucketPublicAccessBlock(
             self,
@@ -95,8 +104,12 @@ class SecureBucket(Construct):
             ignore_public_acls=True,
             restrict_public_buckets=True,
         )
-        aws.s3_bucket_ownership_controls.S3BucketOwnershipControls(
-            self, "ownership", bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"}
+        ownership = aws.s3_bucket_ownership_controls
+        ownership.S3BucketOwnershipControls(
+            self,
+            "ownership",
+            bucket=bucket_id,
+            rule=ownership.S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
         self.policy = aws.s3_bucket_policy.S3BucketPolicy(
             self,
@@ -141,18 +154,30 @@ class SecureBucket(Construct):
         )
 
     def _lifecycle(self, policy: LifecyclePolicy) -> None:
-        rule: dict = {
-            "id": "age-out",
-            "status": "Enabled",
-            "filter": [{"prefix": ""}],
-            "abort_incomplete_multipart_upload": [{"days_after_initiation": ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS}],
-        }
-        if policy.expire_after_days is not None:
-            rule["expiration"] = [{"days": policy.expire_after_days}]
-        if policy.expire_noncurrent_after_days is not None:
-            rule["noncurrent_version_expiration"] = [{"noncurrent_days": policy.expire_noncurrent_after_days}]
-        if policy.transitions:
-            rule["transition"] = [{"days": t.days, "storage_class": t.storage_class} for t in policy.transitions]
-        aws.s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration(
-            self, "lifecycle", bucket=self.bucket.id, rule=[rule]
+        lifecycle = aws.s3_bucket_lifecycle_configuration
+        rule = lifecycle.S3BucketLifecycleConfigurationRule(
+            id="age-out",
+            status="Enabled",
+            filter=[lifecycle.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+            abort_incomplete_multipart_upload=[
+                lifecycle.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                    days_after_initiation=ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS
+                )
+            ],
+            expiration=[lifecycle.S3BucketLifecycleConfigurationRuleExpiration(days=policy.expire_after_days)]
+            if policy.expire_after_days is not None
+            else None,
+            noncurrent_version_expiration=[
+                lifecycle.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                    noncurrent_days=policy.expire_noncurrent_after_days
+                )
+            ]
+            if policy.expire_noncurrent_after_days is not None
+            else None,
+            transition=[
+                lifecycle.S3BucketLifecycleConfigurationRuleTransition(days=t.days, storage_class=t.storage_class)
+                for t in policy.transitions
+            ]
+            or None,
         )
+        lifecycle.S3BucketLifecycleConfiguration(self, "lifecycle", bucket=self.bucket.id, rule=[rule])

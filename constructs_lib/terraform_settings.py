@@ -10,19 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cdktf import S3Backend, TerraformStack
+from cdktf import S3Backend, S3BackendEndpointConfig, TerraformStack
 
+from constructs_lib.conventions import AWS_PROVIDER_VERSION, STATE_WORKSPACE_PREFIX
 from constructs_lib.provider_bindings import aws
-from constructs_lib.versions import AWS_PROVIDER_VERSION
 from environments.target import (
     EMULATED_SERVICES,
     EMULATOR_ACCESS_KEY,
     EMULATOR_SECRET_KEY,
     DeployTarget,
 )
-
-STATE_WORKSPACE_PREFIX = "workspaces"
-"""A workspace's state lives at ``workspaces/<workspace>/<key>`` in the state bucket."""
 
 
 def configure_aws_provider(
@@ -90,7 +87,7 @@ def configure_remote_state(stack: TerraformStack, props: RemoteStateProps, targe
             skip_credentials_validation=True,
             skip_metadata_api_check=True,
             skip_requesting_account_id=True,
-            endpoints={"s3": target.endpoint_url, "sts": target.endpoint_url},
+            endpoints=S3BackendEndpointConfig(s3=target.endpoint_url, sts=target.endpoint_url),
         )
     backend = S3Backend(stack, **settings)
     # cdktf 0.21's S3BackendConfig has no field for Terraform 1.10's native S3 locking.

@@ -15,6 +15,7 @@ production keeping its protections, distinct state keys).
 from __future__ import annotations
 
 import ipaddress
+import os
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,14 @@ __all__ = [
 
 ENVIRONMENTS_DIR = Path(__file__).resolve().parent
 """The shipped environment files live next to this module."""
+
+DIRECTORY_ENV_VAR = "PLATFORM_ENVIRONMENTS_DIR"
+"""Names another directory of environment files (tests, or a private set of stages)."""
+
+
+def environments_dir() -> Path:
+    """The directory the environment files are read from."""
+    return Path(os.environ.get(DIRECTORY_ENV_VAR) or ENVIRONMENTS_DIR)
 
 MAX_FILE_BYTES = 64 * 1024
 """An environment file is a page of settings; anything larger is a mistake."""
@@ -66,6 +75,10 @@ class ConfigError(Exception):
     def __init__(self, problems: Sequence[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, file: str, field: str, reason: str) -> ConfigError:
+        return cls([Problem(file, field, reason)])
 
 
 def _display(path: Path) -> str:
@@ -264,19 +277,18 @@ def _load(path: Path) -> tuple[EnvironmentConfig | None, list[Problem]]:
     return (None, problems) if problems else (config, [])
 
 
-def environment_files(directory: Path = ENVIRONMENTS_DIR) -> list[Path]:
+def environment_files(directory: Path | None = None) -> list[Path]:
     """Every ``*.toml`` file in the directory, sorted by name."""
-    return sorted(p for p in directory.glob("*.toml") if p.is_file())
+    return sorted(p for p in (directory or environments_dir()).glob("*.toml") if p.is_file())
 
 
-def load_environments(
-    directory: Path = ENVIRONMENTS_DIR, only: Sequence[str] | None = None
-) -> list[EnvironmentConfig]:
+def load_environments(directory: Path | None = None, only: Sequence[str] | None = None) -> list[EnvironmentConfig]:
     """Load every environment file in ``directory`` (or only the named ones).
 
     Raises one ConfigError with the problems of every file, so a user fixes
     them all in one round.
     """
+    directory = directory or environments_dir()
     files = environment_files(directory)
     problems: list[Problem] = []
     if not files:

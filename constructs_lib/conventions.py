@@ -1,7 +1,10 @@
-"""Pinned versions that both the constructs and the pipeline need (no CDKTF import here)."""
+"""Fixed choices that both the constructs and the pipeline rely on (no CDKTF import here)."""
 
 AWS_PROVIDER_VERSION = "5.100.0"
 """Exactly the version of the offline mirror and of the ``cdktf-cdktf-provider-aws==20.1.0`` bindings."""
 
 MINIMUM_TERRAFORM = (1, 10, 0)
 """S3-native state locking (``use_lockfile``) arrived in Terraform 1.10."""
+
+STATE_WORKSPACE_PREFIX = "workspaces"
+"""A workspace's state lives at ``workspaces/<workspace>/<key>`` in the state bucket."""
