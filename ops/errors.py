@@ -1,11 +1,28 @@
-"""The one error type the pipeline shows to users: a message, never a traceback."""
+"""The errors and exit codes the pipeline shows to users: a message, never a traceback."""
 
 from __future__ import annotations
+
+EXIT_FAILED = 1
+"""Something failed; the message says what and how to fix it."""
+EXIT_REFUSED = 2
+"""Bad input (an environment file, a variable, an argument) was refused before anything ran."""
+EXIT_DESTRUCTIVE = 3
+"""The plan would replace or delete something (``make plan`` / ``make review``)."""
+EXIT_DRIFT = 4
+"""``make drift`` found a difference between the deployed resources and the configuration."""
 
 
 class PipelineError(Exception):
     """Something the user can fix; the message names it and says how."""
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class StateLockedError(PipelineError):
+    """Another run holds the environment's state lock."""
+
+    def __init__(self, message: str, lock_id: str | None) -> None:
+        super().__init__(message)
+        self.lock_id = lock_id

@@ -10,17 +10,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ops.errors import PipelineError
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"
+from ops.paths import PROJECT_ROOT, synth_outdir
 
 
-def stack_dir(environment: str, outdir: Path = DEFAULT_OUTDIR) -> Path:
+def stack_dir(environment: str, outdir: Path | None = None) -> Path:
     """``cdktf.out/stacks/<env>``: the Terraform working directory of one environment."""
-    return outdir / "stacks" / environment
+    return (outdir or synth_outdir()) / "stacks" / environment
 
 
-def load_stack(environment: str, outdir: Path = DEFAULT_OUTDIR) -> dict:
+def load_stack(environment: str, outdir: Path | None = None) -> dict:
     path = stack_dir(environment, outdir) / "cdk.tf.json"
     if not path.is_file():
         raise PipelineError(f"{path} does not exist; synthesize first with: make synth ENV={environment}")
@@ -37,8 +35,7 @@ def synthesize(
     env = dict(os.environ if environ is None else environ)
     if environments:
         env["PLATFORM_ENVS"] = ",".join(environments)
-    if outdir is not None:
-        env["CDKTF_OUTDIR"] = str(outdir)
+    env["CDKTF_OUTDIR"] = str(outdir or synth_outdir())
     result = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "main.py")],
         cwd=PROJECT_ROOT,

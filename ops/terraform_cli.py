@@ -14,15 +14,13 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from constructs_lib.versions import AWS_PROVIDER_VERSION, MINIMUM_TERRAFORM
-from ops.errors import PipelineError
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PLATFORM_DIR = PROJECT_ROOT / ".platform"
-CLI_CONFIG_PATH = PLATFORM_DIR / "terraformrc"
+from constructs_lib.conventions import AWS_PROVIDER_VERSION, MINIMUM_TERRAFORM
+from ops.errors import PipelineError, StateLockedError
+from ops.paths import platform_dir
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 MIRROR_ENV_VAR = "TF_PROVIDER_MIRROR"
@@ -74,8 +72,13 @@ def cli_config_text(mirror: Path | None) -> str:
     )
 
 
-def write_cli_config(path: Path = CLI_CONFIG_PATH, environ: Mapping[str, str] = os.environ) -> Path:
+def cli_config_path() -> Path:
+    return platform_dir() / "terraformrc"
+
+
+def write_cli_config(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Path:
     """Write the CLI config (only when it changes) and return its path."""
+    path = path or cli_config_path()
     text = cli_config_text(find_provider_mirror(environ))
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text() != text:
@@ -100,8 +103,13 @@ def terraform_binary(environ: Mapping[str, str] = os.environ) -> str:
 
 
 def terraform_environ(extra: Mapping[str, str] | None = None, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """The environment for a Terraform run: the project's CLI config, no prompts, automation output."""
-    env = dict(environ)
+    """The environment for a Terraform run: the project's CLI config, no prompts, automation output.
+
+    ``TF_WORKSPACE`` is dropped: the pipeline selects each environment's workspace
+    explicitly, and a stray value in the user's shell must not redirect a run
+    to another environment's state.
+    """
+    env = {k: v for k, v in environ.items() if k != "TF_WORKSPACE"}
     env.update(
         TF_CLI_CONFIG_FILE=str(write_cli_config(environ=environ)),
         TF_IN_AUTOMATION="1",
@@ -112,25 +120,69 @@ def terraform_environ(extra: Mapping[str, str] | None = None, environ: Mapping[s
     return env
 
 
+LOCK_FIELDS = re.compile(r"^\s*(ID|Path|Operation|Who|Created):\s*(.*)$", re.MULTILINE)
+
+
+def lock_error(output: str, cwd: Path) -> StateLockedError | None:
+    """A StateLockedError naming the holder, if Terraform failed because the state is locked."""
+    if "Error acquiring the state lock" not in output:
+        return None
+    info = dict(LOCK_FIELDS.findall(output))
+    lock_id = info.get("ID")
+    holder = info.get("Who", "another run")
+    operation = info.get("Operation", "an operation").removeprefix("OperationType").lower()
+    since = info.get("Created", "an unknown time")
+    return StateLockedError(
+        f"the state {info.get('Path', 'of this environment')} is locked by {holder} ({operation}, since {since}, "
+        f"lock id {lock_id}). Another run is using it: wait for it to finish. If that run is dead, release the "
+        f"lock with: make unlock ENV={cwd.name} LOCK_ID={lock_id}",
+        lock_id,
+    )
+
+
 def run_terraform(
     args: Sequence[str],
     *,
     cwd: Path,
     extra_env: Mapping[str, str] | None = None,
-    capture: bool = True,
+    stream: bool = False,
     check: bool = True,
+    ok_codes: tuple[int, ...] = (0,),
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``terraform <args>`` in ``cwd``; on failure raise PipelineError with Terraform's own message."""
+    """Run ``terraform <args>`` in ``cwd``.
+
+    ``stream=True`` shows Terraform's output as it comes (indented), for long
+    steps. ``ok_codes`` are the exit codes that are not failures (``plan
+    -detailed-exitcode`` exits 2 for "changes"). On failure raises StateLockedError when the state is locked, and
+    PipelineError with Terraform's own message otherwise.
+    """
     binary = terraform_binary()
-    result = subprocess.run(
-        [binary, *args],
-        cwd=cwd,
-        env=terraform_environ(extra_env),
-        capture_output=capture,
-        text=True,
-        check=False,
-    )
-    if check and result.returncode != 0:
-        detail = (result.stderr or result.stdout or "").strip() if capture else "see the output above"
-        raise PipelineError(f"terraform {' '.join(args[:1])} failed in {cwd}:\n{detail}")
+    command = [binary, *args]
+    env = terraform_environ(extra_env)
+    if stream:
+        lines: list[str] = []
+        with subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        ) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.append(line)
+                print(f"    | {line.rstrip()}", file=sys.stderr, flush=True)
+        result = subprocess.CompletedProcess(command, process.returncode, "".join(lines), "")
+    else:
+        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if check and result.returncode not in ok_codes:
+        output = f"{result.stdout}\n{result.stderr}"
+        locked = lock_error(output, cwd)
+        if locked is not None:
+            raise locked
+        detail = _error_lines(output)
+        raise PipelineError(f"terraform {args[0]} failed in {cwd}:\n{detail}")
     return result
+
+
+def _error_lines(output: str, limit: int = 40) -> str:
+    """Terraform's error blocks (from the first 'Error:' on), or the tail of its output."""
+    lines = output.strip().splitlines()
+    first = next((i for i, line in enumerate(lines) if "Error:" in line), max(0, len(lines) - limit))
+    return "\n".join(lines[first : first + limit])
