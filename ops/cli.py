@@ -1,32 +1,84 @@
 """``python -m ops <verb>``: the pipeline verbs the Makefile calls.
 
 Every verb reports a problem as one message and a non-zero exit code, never a
-traceback.
+traceback: 1 failed, 2 refused input, 3 destructive plan, 4 drift.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from environments import ConfigError, load_environments
-from ops.errors import PipelineError
+from environments.target import DeployTarget
+from ops.emulator import Emulator
+from ops.errors import EXIT_REFUSED, PipelineError
+from ops.pipeline import EnvironmentPipeline
 from ops.progress import say, step
 from ops.stacks import stack_dir, synthesize
 from ops.terraform_cli import run_terraform
 
-Verb = Callable[[argparse.Namespace], int]
+
+def _pipeline(args: argparse.Namespace) -> EnvironmentPipeline:
+    """The environment's pipeline; the environment file and the target are validated first."""
+    (config,) = load_environments(only=[args.environment])
+    return EnvironmentPipeline(config, DeployTarget.from_environ())
 
 
-def _environment_names(requested: Sequence[str]) -> list[str]:
-    """Validate the requested environments (all of them if none) and return their names."""
-    return [config.name for config in load_environments(only=list(requested) or None)]
+def deploy(args: argparse.Namespace) -> int:
+    """Plan, review, apply, print outputs and verify one environment."""
+    return _pipeline(args).deploy(allow_destructive=args.allow_destructive)
+
+
+def plan(args: argparse.Namespace) -> int:
+    """Plan one environment and write plans/<env>.md; exit 3 if the plan is destructive."""
+    return _pipeline(args).plan_only()
+
+
+def review(args: argparse.Namespace) -> int:
+    """Review the saved plan again; exit 3 if it is destructive."""
+    return _pipeline(args).review().exit_code
+
+
+def destroy(args: argparse.Namespace) -> int:
+    """Destroy one non-production environment (refused, before anything runs, for production)."""
+    return _pipeline(args).destroy()
+
+
+def drift(args: argparse.Namespace) -> int:
+    """Report any difference between deployed resources and the configuration; exit 4 on drift."""
+    return _pipeline(args).drift()
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Verify a deployed environment through boto3."""
+    pipeline = _pipeline(args)
+    pipeline.start_emulator = False
+    pipeline.preflight()
+    pipeline.verify()
+    return 0
+
+
+def unlock(args: argparse.Namespace) -> int:
+    """Release a stale state lock by its id (shown in the lock error)."""
+    return _pipeline(args).unlock(args.lock_id)
+
+
+def bootstrap(args: argparse.Namespace) -> int:
+    """Create or adopt the environment's state bucket."""
+    from ops.bootstrap import ensure_state_bucket
+
+    pipeline = _pipeline(args)
+    pipeline.preflight()
+    ensure_state_bucket(pipeline.config, pipeline.target, force=True)
+    return 0
 
 
 def validate(args: argparse.Namespace) -> int:
     """Synthesize, then ``terraform init -backend=false`` and ``terraform validate`` every environment."""
-    names = _environment_names(args.environments)
+    names = [config.name for config in load_environments(only=list(args.environments) or None)]
     with step(f"synthesize {', '.join(names)}"):
         synthesize(names)
     for name in names:
@@ -38,12 +90,55 @@ def validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def emulator_start(args: argparse.Namespace) -> int:
+    """Start the local AWS emulator (no-op if it runs)."""
+    emulator = Emulator(DeployTarget.from_environ().emulator_port)
+    say(f"emulator {'started' if emulator.start() else 'already running'} on {emulator.url}")
+    return 0
+
+
+def emulator_stop(args: argparse.Namespace) -> int:
+    """Stop the local AWS emulator; everything in it is forgotten."""
+    emulator = Emulator(DeployTarget.from_environ().emulator_port)
+    say(f"emulator on {emulator.url} {'stopped' if emulator.stop() else 'was not running'}")
+    return 0
+
+
+def cdktf(args: argparse.Namespace) -> int:
+    """Run the project's cdktf CLI on the environment's workspace and target (bin/cdktf)."""
+    from ops.cdktf_cli import run
+
+    return run(args.cdktf_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
-    command = verbs.add_parser("validate", help=validate.__doc__)
-    command.add_argument("environments", nargs="*", help="environment names (default: all)")
-    command.set_defaults(run=validate)
+
+    def verb(name, function, *, environment: bool = True):
+        command = verbs.add_parser(name, help=function.__doc__, description=function.__doc__)
+        if environment:
+            command.add_argument("environment", help="the environment's name (environments/<name>.toml)")
+        command.set_defaults(run=function)
+        return command
+
+    verb("deploy", deploy).add_argument(
+        "--allow-destructive", action="store_true", default=os.environ.get("ALLOW_DESTRUCTIVE") == "1",
+        help="apply even if the plan replaces or deletes resources",
+    )
+    verb("plan", plan)
+    verb("review", review)
+    verb("destroy", destroy)
+    verb("drift", drift)
+    verb("verify", verify)
+    verb("bootstrap", bootstrap)
+    verb("unlock", unlock).add_argument("lock_id", help="the lock id from the lock error")
+    verb("validate", validate, environment=False).add_argument(
+        "environments", nargs="*", help="environment names (default: all)"
+    )
+    verb("emulator-start", emulator_start, environment=False)
+    verb("emulator-stop", emulator_stop, environment=False)
+    verb("cdktf", cdktf, environment=False).add_argument("cdktf_args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -53,12 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except ConfigError as error:
         say(f"refused:\n{error}")
-        return 2
+        return EXIT_REFUSED
     except PipelineError as error:
         say(f"error: {error}")
         return error.exit_code
     except KeyboardInterrupt:
-        say("interrupted")
+        say("interrupted: a Terraform run that was stopped may hold the state lock; `make plan` will say so")
         return 130
 
 

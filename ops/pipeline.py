@@ -1,0 +1,217 @@
+"""One environment's path from config to running infrastructure, the same for every target.
+
+``deploy`` runs, in order: preflight (Terraform present; the emulator running,
+or AWS credentials working), bootstrap of the state bucket, synth, ``terraform
+init``, the environment's workspace, ``plan -out`` and its review, apply of
+that saved plan, the outputs, and verification through boto3. The other verbs
+(``plan``, ``review``, ``destroy``, ``drift``, ``unlock``) are prefixes or
+variants of the same steps.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from environments.schema import EnvironmentConfig
+from environments.target import DeployTarget
+from ops.aws_clients import check_aws_credentials
+from ops.bootstrap import ensure_state_bucket
+from ops.emulator import Emulator, require_running
+from ops.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT, PipelineError
+from ops.paths import plans_dir, work_dir
+from ops.progress import say, step
+from ops.review import PlanReview, review_plan
+from ops.stacks import stack_dir, synthesize
+from ops.terraform_cli import run_terraform, terraform_binary
+from ops.verify import CheckResult, verify_environment
+
+
+@dataclass
+class EnvironmentPipeline:
+    """The pipeline of one environment against one target."""
+
+    config: EnvironmentConfig
+    target: DeployTarget
+    start_emulator: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @cached_property
+    def directory(self) -> Path:
+        return stack_dir(self.name)
+
+    @property
+    def plan_file(self) -> Path:
+        return plans_dir() / f"{self.name}.tfplan"
+
+    # --- steps ----------------------------------------------------------------------------
+
+    def preflight(self) -> None:
+        """Fail fast on a missing tool, an unreachable target or missing credentials."""
+        terraform_binary()
+        if self.target.is_emulator:
+            if self.start_emulator:
+                emulator = Emulator(self.target.emulator_port)
+                with step(f"local AWS emulator on {emulator.url}"):
+                    started = emulator.start()
+                    say(f"    {'started (stop it with: make emulator-stop)' if started else 'already running'}")
+            else:
+                require_running(self.target.emulator_port)
+        else:
+            with step("AWS credentials"):
+                account = check_aws_credentials(self.config.region, self.config.account_id)
+                say(f"    account {account}")
+
+    def prepare(self) -> None:
+        """Everything before a plan: preflight, state bucket, synth, init and the workspace."""
+        self.preflight()
+        ensure_state_bucket(self.config, self.target)
+        with step(f"[{self.name}] synthesize ({self.target.kind})"):
+            synthesize(
+                [self.name],
+                environ=_with_target(self.target),
+            )
+        with step(f"[{self.name}] terraform init"):
+            run_terraform(["init", "-reconfigure", "-input=false", "-no-color"], cwd=self.directory)
+        with step(f"[{self.name}] workspace {self.name}"):
+            run_terraform(["workspace", "select", "-or-create=true", "-no-color", self.name], cwd=self.directory)
+            selected = run_terraform(["workspace", "show", "-no-color"], cwd=self.directory).stdout.strip()
+            if selected != self.name:
+                raise PipelineError(f"workspace {self.name} could not be selected (Terraform reports {selected!r})")
+
+    def plan(self, *, destroy: bool = False, detailed_exitcode: bool = False) -> tuple[PlanReview, int]:
+        """``plan -out`` into plans/<env>.tfplan and write its review. Returns the review and Terraform's code."""
+        plans_dir().mkdir(parents=True, exist_ok=True)
+        self.plan_file.unlink(missing_ok=True)
+        args = ["plan", "-input=false", "-no-color", f"-out={self.plan_file}"]
+        if destroy:
+            args.append("-destroy")
+        if detailed_exitcode:
+            args.append("-detailed-exitcode")
+        with step(f"[{self.name}] terraform plan{' -destroy' if destroy else ''}"):
+            result = run_terraform(args, cwd=self.directory, ok_codes=(0, 2) if detailed_exitcode else (0,))
+        return self.review(), result.returncode
+
+    def review(self) -> PlanReview:
+        """Review the saved plan: write plans/<env>.md and plans/<env>.json, print the summary."""
+        if not self.plan_file.exists():
+            raise PipelineError(f"there is no saved plan for {self.name}; run: make plan ENV={self.name}")
+        shown = run_terraform(["show", "-json", "-no-color", str(self.plan_file)], cwd=self.directory)
+        review = review_plan(json.loads(shown.stdout), self.name)
+        markdown, summary = review.write(plans_dir())
+        say(f"    review: {markdown.relative_to(work_dir())} and {summary.relative_to(work_dir())}")
+        say(f"    {review.summary_line()}")
+        for change in review.destructive_changes:
+            say(f"    !! {change.action.upper()} {change.address}")
+        return review
+
+    def apply(self) -> None:
+        """Apply exactly the saved plan; say plainly what state a failure leaves behind."""
+        with step(f"[{self.name}] terraform apply (the reviewed plan)"):
+            try:
+                run_terraform(
+                    ["apply", "-input=false", "-no-color", str(self.plan_file)], cwd=self.directory, stream=True
+                )
+            except PipelineError as error:
+                if getattr(error, "lock_id", None):
+                    raise
+                raise PipelineError(
+                    f"apply of {self.name} stopped part-way. Terraform recorded every resource it finished in the "
+                    f"state of workspace {self.name}, so nothing is lost or orphaned; what failed is above. Fix the "
+                    f"cause, then run `make deploy ENV={self.name}` to converge (`make plan ENV={self.name}` shows "
+                    f"what is left).\n{error}"
+                ) from None
+        self.plan_file.unlink(missing_ok=True)
+
+    def outputs(self) -> dict:
+        result = run_terraform(["output", "-json", "-no-color"], cwd=self.directory)
+        values = {name: item["value"] for name, item in json.loads(result.stdout).items()}
+        say(f"==> [{self.name}] outputs")
+        for name, value in sorted(values.items()):
+            say(f"    {name} = {json.dumps(value)}")
+        return values
+
+    def verify(self) -> list[CheckResult]:
+        with step(f"[{self.name}] verify through boto3 against {self.target.kind}"):
+            results = verify_environment(self.config, self.target)
+            for result in results:
+                say(f"    {result.line()}")
+        failed = [r for r in results if r.status == "FAIL"]
+        passed = sum(1 for r in results if r.status == "PASS")
+        skipped = sum(1 for r in results if r.status == "SKIP")
+        say(f"    verify: {passed} passed, {len(failed)} failed, {skipped} skipped (emulator gaps)")
+        if failed:
+            raise PipelineError(f"verification of {self.name} failed: {len(failed)} of {len(results)} checks")
+        return results
+
+    # --- verbs ----------------------------------------------------------------------------
+
+    def deploy(self, *, allow_destructive: bool = False) -> int:
+        self.prepare()
+        review, _ = self.plan()
+        if review.destructive and not allow_destructive:
+            raise PipelineError(
+                f"the plan for {self.name} would replace or delete {len(review.destructive_changes)} resource(s); "
+                f"nothing was applied. Read plans/{self.name}.md, then apply it on purpose with "
+                f"`make deploy ENV={self.name} ALLOW_DESTRUCTIVE=1`",
+                exit_code=EXIT_DESTRUCTIVE,
+            )
+        if review.changes:
+            self.apply()
+        else:
+            say(f"    [{self.name}] nothing to apply")
+        self.outputs()
+        self.verify()
+        return 0
+
+    def plan_only(self) -> int:
+        self.prepare()
+        review, _ = self.plan()
+        return review.exit_code
+
+    def destroy(self) -> int:
+        refuse_destroy_of_protected(self.config)
+        self.prepare()
+        self.plan(destroy=True)
+        self.apply()
+        say(f"[{self.name}] destroyed; the state bucket and the emulator are kept")
+        return 0
+
+    def drift(self) -> int:
+        self.prepare()
+        review, code = self.plan(detailed_exitcode=True)
+        if code == 0:
+            say(f"[{self.name}] no drift: the deployed resources match the configuration")
+            return 0
+        say(f"[{self.name}] DRIFT: {len(review.changes)} resource(s) differ from the configuration")
+        for change in review.drift or review.changes:
+            say(f"    {change.address}: {'; '.join(change.changed_attributes) or change.action}")
+        say(f"    `make deploy ENV={self.name}` puts them back")
+        return EXIT_DRIFT
+
+    def unlock(self, lock_id: str) -> int:
+        self.prepare()
+        with step(f"[{self.name}] release state lock {lock_id}"):
+            run_terraform(["force-unlock", "-force", "-no-color", lock_id], cwd=self.directory)
+        return 0
+
+
+def refuse_destroy_of_protected(config: EnvironmentConfig) -> None:
+    """Destroy is refused, before anything runs, for production or for an environment that keeps prevent_destroy."""
+    if config.production or config.protections.prevent_destroy:
+        why = "it is a production environment (production = true)" if config.production else "protections.prevent_destroy is on"
+        raise PipelineError(
+            f"refusing to destroy {config.name}: {why}, so its database, table, keys and buckets are protected. "
+            "Nothing was touched."
+        )
+
+
+def _with_target(target: DeployTarget) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "TARGET": target.kind, "EMULATOR_PORT": str(target.emulator_port)}

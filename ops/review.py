@@ -1,0 +1,276 @@
+"""The plan review: what a reviewer needs from ``terraform show -json <plan>``.
+
+For one environment it writes ``plans/<env>.md`` (for people) and
+``plans/<env>.json`` (for machines) with:
+
+* the counts of create, update, replace and delete;
+* every replace and delete first, marked, with the attributes forcing a replace;
+* the security-sensitive changes called out, with why (IAM, security groups
+  and their rules, network ACLs, KMS keys and policies, bucket policies and
+  public-access blocks, resource policies, and anything that opens a CIDR);
+* every change's resource address and changed attributes;
+* drift Terraform noticed outside its own changes.
+
+A plan that would replace or delete anything is *destructive*; the review
+command then exits with :data:`EXIT_DESTRUCTIVE` so CI can gate on it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ops.errors import EXIT_DESTRUCTIVE
+
+ACTION_ORDER = ("replace", "delete", "update", "create")
+SENSITIVE_TYPE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("aws_iam_", "IAM"),
+    ("aws_security_group", "security group"),
+    ("aws_vpc_security_group_", "security group rule"),
+    ("aws_default_security_group", "default security group"),
+    ("aws_network_acl", "network ACL"),
+    ("aws_default_network_acl", "default network ACL"),
+    ("aws_kms_", "KMS key or key policy"),
+    ("aws_s3_bucket_policy", "bucket policy"),
+    ("aws_s3_bucket_public_access_block", "public-access block"),
+    ("aws_s3_account_public_access_block", "public-access block"),
+    ("aws_api_gateway_rest_api_policy", "API resource policy"),
+    ("aws_lambda_permission", "Lambda resource policy"),
+    ("aws_secretsmanager_secret_policy", "secret policy"),
+    ("aws_sns_topic_policy", "topic policy"),
+    ("aws_sqs_queue_policy", "queue policy"),
+)
+CIDR_PATTERN = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}|[0-9a-fA-F:]*::/\d{1,3})(?![\d])")
+ADDRESS_SPACE_TYPES = ("aws_vpc", "aws_subnet", "aws_vpc_ipv4_cidr_block_association", "aws_vpc_endpoint")
+"""Resources whose CIDRs carve address space rather than admit traffic."""
+VALUE_WIDTH = 70
+
+
+@dataclass
+class Change:
+    """One resource's planned change."""
+
+    address: str
+    resource_type: str
+    action: str
+    changed_attributes: list[str] = field(default_factory=list)
+    replaced_because: list[str] = field(default_factory=list)
+    security_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def destructive(self) -> bool:
+        return self.action in ("replace", "delete")
+
+
+@dataclass
+class PlanReview:
+    """The review of one saved plan."""
+
+    environment: str
+    changes: list[Change]
+    drift: list[Change] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: sum(1 for c in self.changes if c.action == action) for action in ("create", "update", "replace", "delete")}
+
+    @property
+    def destructive_changes(self) -> list[Change]:
+        return [c for c in self.changes if c.destructive]
+
+    @property
+    def destructive(self) -> bool:
+        return bool(self.destructive_changes)
+
+    @property
+    def security_sensitive(self) -> list[Change]:
+        return [c for c in self.changes if c.security_reasons]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_DESTRUCTIVE if self.destructive else 0
+
+    def summary_line(self) -> str:
+        counts = self.counts
+        verdict = "DESTRUCTIVE" if self.destructive else "no destructive change"
+        return (
+            f"{self.environment}: {counts['create']} to create, {counts['update']} to update, "
+            f"{counts['replace']} to replace, {counts['delete']} to delete; "
+            f"{len(self.security_sensitive)} security-sensitive; {verdict}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "environment": self.environment,
+            "destructive": self.destructive,
+            "counts": self.counts,
+            "destructive_changes": [asdict(c) for c in self.destructive_changes],
+            "security_sensitive": [asdict(c) for c in self.security_sensitive],
+            "changes": [asdict(c) for c in self.changes],
+            "drift": [asdict(c) for c in self.drift],
+        }
+
+    def to_markdown(self) -> str:
+        counts = self.counts
+        lines = [
+            f"# Plan review: {self.environment}",
+            "",
+            "| create | update | replace | delete |",
+            "|---:|---:|---:|---:|",
+            f"| {counts['create']} | {counts['update']} | {counts['replace']} | {counts['delete']} |",
+            "",
+        ]
+        if self.destructive:
+            lines += [f"**DESTRUCTIVE: {len(self.destructive_changes)} resource(s) would be replaced or deleted.**", ""]
+        else:
+            lines += ["**No destructive change:** nothing is replaced or deleted.", ""]
+        lines += ["## Replaced and deleted (destructive)", ""]
+        lines += [_markdown_line(c, marked=True) for c in self.destructive_changes] or ["None."]
+        lines += ["", "## Security-sensitive changes", ""]
+        lines += [
+            f"- **{c.action}** `{c.address}`: {'; '.join(c.security_reasons)}" for c in self.security_sensitive
+        ] or ["None."]
+        if self.drift:
+            lines += ["", "## Changed outside Terraform (drift)", ""]
+            lines += [_markdown_line(c, marked=False) for c in self.drift]
+        lines += ["", "## Every change", ""]
+        for action in ACTION_ORDER:
+            group = [c for c in self.changes if c.action == action]
+            if group:
+                lines += [f"### {action} ({len(group)})", ""]
+                lines += [_markdown_line(c, marked=c.destructive) for c in group]
+                lines.append("")
+        if not self.changes:
+            lines += ["No changes. The infrastructure matches the configuration.", ""]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def write(self, directory: Path) -> tuple[Path, Path]:
+        directory.mkdir(parents=True, exist_ok=True)
+        markdown = directory / f"{self.environment}.md"
+        summary = directory / f"{self.environment}.json"
+        markdown.write_text(self.to_markdown())
+        summary.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        return markdown, summary
+
+
+def _markdown_line(change: Change, *, marked: bool) -> str:
+    mark = f"**{change.action.upper()}** " if marked else ""
+    text = f"- {mark}`{change.address}`"
+    if change.replaced_because:
+        text += f" (replacement forced by: {', '.join(change.replaced_because)})"
+    if change.changed_attributes:
+        text += ": " + "; ".join(change.changed_attributes)
+    return text
+
+
+def _action(actions: list[str]) -> str | None:
+    if actions in (["delete", "create"], ["create", "delete"]):
+        return "replace"
+    if actions in (["create"], ["update"], ["delete"]):
+        return actions[0]
+    return None  # no-op, read
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, list) and value and prefix:
+        for index, item in enumerate(value):
+            yield from _flatten(item, f"{prefix}[{index}]")
+    elif prefix:
+        yield prefix, value
+
+
+def _sensitive_paths(mask: Any) -> set[str]:
+    return {path for path, flag in _flatten(mask) if flag is True}
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 3] + "..."
+
+
+def _is_hidden(path: str, sensitive: set[str]) -> bool:
+    return any(path == s or path.startswith(s + ".") or path.startswith(s + "[") for s in sensitive)
+
+
+def _changed_attributes(change: dict, action: str) -> list[str]:
+    before = dict(_flatten(change.get("before") or {}))
+    after = dict(_flatten(change.get("after") or {}))
+    unknown = {p for p, flag in _flatten(change.get("after_unknown") or {}) if flag is True}
+    sensitive = _sensitive_paths(change.get("before_sensitive")) | _sensitive_paths(change.get("after_sensitive"))
+    if action == "delete":
+        return []
+    if action == "create":
+        # What the configuration sets; computed attributes ("known after apply") are noise here.
+        names = {p.split(".")[0].split("[")[0] for p, v in after.items() if v is not None and v != "" and v != [] and v != {}}
+        return sorted(names - {"tags_all"})
+    described = []
+    for path in sorted(set(before) | set(after) | unknown):
+        if path.startswith("tags_all"):
+            continue
+        if path in unknown:
+            described.append(f"{path} → (known after apply)")
+        elif before.get(path) != after.get(path):
+            if _is_hidden(path, sensitive):
+                described.append(f"{path} → (sensitive)")
+            else:
+                described.append(f"{path}: {_show(before.get(path))} → {_show(after.get(path))}")
+    return described
+
+
+def _cidrs(value: Any) -> set[str]:
+    found = set()
+    for match in CIDR_PATTERN.findall(json.dumps(value)):
+        try:
+            found.add(str(ipaddress.ip_network(match, strict=False)))
+        except ValueError:
+            continue
+    return found
+
+
+def _security_reasons(resource_type: str, change: dict, action: str) -> list[str]:
+    reasons = [label for prefix, label in SENSITIVE_TYPE_PREFIXES if resource_type.startswith(prefix)][:1]
+    if action != "delete" and not resource_type.startswith(ADDRESS_SPACE_TYPES):
+        opened = sorted(_cidrs(change.get("after")) - _cidrs(change.get("before")))
+        if opened:
+            reasons.append("opens " + ", ".join(opened))
+    return reasons
+
+
+def _to_change(entry: dict) -> Change | None:
+    change = entry["change"]
+    action = _action(change["actions"])
+    if action is None:
+        return None
+    return Change(
+        address=entry["address"],
+        resource_type=entry["type"],
+        action=action,
+        changed_attributes=_changed_attributes(change, action),
+        replaced_because=sorted(
+            ".".join(str(p) for p in path) for path in entry.get("change", {}).get("replace_paths", []) or []
+        )
+        if action == "replace"
+        else [],
+        security_reasons=_security_reasons(entry["type"], change, action),
+    )
+
+
+def review_plan(plan: dict, environment: str) -> PlanReview:
+    """Turn ``terraform show -json`` output into a PlanReview."""
+    changes = [c for c in (_to_change(e) for e in plan.get("resource_changes", []) if e.get("mode") == "managed") if c]
+    drift = [
+        Change(address=e["address"], resource_type=e["type"], action="drifted", changed_attributes=_changed_attributes(e["change"], "update"))
+        for e in plan.get("resource_drift", [])
+        if e.get("mode") == "managed"
+    ]
+    order = {action: index for index, action in enumerate(ACTION_ORDER)}
+    changes.sort(key=lambda c: (order[c.action], c.address))
+    return PlanReview(environment=environment, changes=changes, drift=drift)

@@ -1,0 +1,101 @@
+"""Verify, through boto3 against the target, that a deployed environment keeps its promises.
+
+The checks read the live resources (found by their names and tags), never
+Terraform's state, so they catch what Terraform believes but AWS does not.
+Each tier has a module of checks; each check returns a :class:`CheckResult`.
+A check that the emulator cannot answer raises :class:`EmulatorGap`: it is
+reported as SKIP with the reason on the emulator, and never skipped on AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from environments.schema import EnvironmentConfig
+from environments.target import DeployTarget
+from ops.aws_clients import AwsClients
+from ops.naming import names_for
+
+
+class EmulatorGap(Exception):
+    """The emulator does not implement what this check needs; the message says what."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    tier: str
+    name: str
+    status: str  # PASS, FAIL or SKIP
+    detail: str = ""
+
+    def line(self) -> str:
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.status:<4} {self.tier}: {self.name}{detail}"
+
+
+class CheckFailed(Exception):
+    """A check's expectation does not hold; the message says what was found."""
+
+
+class VerifyContext:
+    """What every check needs: the config, the target, boto3 clients and lookups shared between checks."""
+
+    def __init__(self, config: EnvironmentConfig, target: DeployTarget) -> None:
+        self.config = config
+        self.target = target
+        self.names = names_for(config)
+        self.aws = AwsClients(target, config.region)
+        self._clients: dict[str, object] = {}
+
+    def client(self, service: str):
+        if service not in self._clients:
+            self._clients[service] = self.aws.client(service)
+        return self._clients[service]
+
+    @cached_property
+    def vpc(self) -> dict:
+        vpcs = self.client("ec2").describe_vpcs(
+            Filters=[{"Name": "tag:Name", "Values": [self.names.name("vpc")]}]
+        )["Vpcs"]
+        if len(vpcs) != 1:
+            raise CheckFailed(f"expected one VPC named {self.names.name('vpc')}, found {len(vpcs)}")
+        return vpcs[0]
+
+
+Check = Callable[[VerifyContext], str | None]
+"""A check returns an optional detail on success, raises CheckFailed or EmulatorGap otherwise."""
+
+
+def run_checks(ctx: VerifyContext, checks: Iterable[tuple[str, str, Check]]) -> list[CheckResult]:
+    results = []
+    for tier, name, check in checks:
+        try:
+            detail = check(ctx) or ""
+            results.append(CheckResult(tier, name, "PASS", detail))
+        except EmulatorGap as gap:
+            if ctx.target.is_emulator:
+                results.append(CheckResult(tier, name, "SKIP", f"emulator: {gap}"))
+            else:
+                results.append(CheckResult(tier, name, "FAIL", f"unexpected emulator gap on AWS: {gap}"))
+        except CheckFailed as failure:
+            results.append(CheckResult(tier, name, "FAIL", str(failure)))
+        except Exception as error:  # a check must report, never crash the run
+            results.append(CheckResult(tier, name, "FAIL", f"{type(error).__name__}: {error}"))
+    return results
+
+
+def all_checks() -> list[tuple[str, str, Check]]:
+    from ops.verify import network, state
+
+    return [*state.CHECKS, *network.CHECKS]
+
+
+def verify_environment(config: EnvironmentConfig, target: DeployTarget) -> list[CheckResult]:
+    return run_checks(VerifyContext(config, target), all_checks())
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
