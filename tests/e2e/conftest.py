@@ -1,0 +1,124 @@
+"""End-to-end fixtures: a real emulator on a free port, a private work directory, phase timings.
+
+Each e2e module gets its own emulator (started here, stopped here) and its own
+work directory, so it never touches the developer's ``cdktf.out``, ``plans`` or
+running emulator. The wall time of every phase is printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from environments.target import DeployTarget
+from ops.aws_clients import AwsClients
+from ops.emulator import Emulator
+from tests.conftest import require_tool
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PHASES: list[tuple[str, float]] = []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class E2E:
+    """A private work directory and emulator, and a way to run the pipeline in them."""
+
+    work: Path
+    port: int
+    environments: Path = field(default_factory=lambda: PROJECT_ROOT / "environments")
+
+    @property
+    def target(self) -> DeployTarget:
+        return DeployTarget(kind="emulator", emulator_port=self.port)
+
+    def environ(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("TARGET", "TF_WORKSPACE")}
+        env.update(
+            PLATFORM_WORK_DIR=str(self.work),
+            EMULATOR_PORT=str(self.port),
+            PLATFORM_ENVIRONMENTS_DIR=str(self.environments),
+            **extra,
+        )
+        return env
+
+    def ops(self, *args: str, timeout: int = 900, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ops", *args],
+            cwd=PROJECT_ROOT,
+            env=self.environ(**extra),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "ops", *args],
+            cwd=PROJECT_ROOT,
+            env=self.environ(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+
+    def client(self, service: str, region: str = "us-east-1"):
+        return AwsClients(self.target, region).client(service)
+
+    def review(self, environment: str) -> dict:
+        return json.loads((self.work / "plans" / f"{environment}.json").read_text())
+
+
+@contextmanager
+def phase(name: str) -> Iterator[None]:
+    """Time one phase; the table is printed at the end of the test run."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        PHASES.append((name, time.monotonic() - started))
+
+
+@pytest.fixture(scope="module")
+def e2e(tmp_path_factory) -> Iterator[E2E]:
+    require_tool("terraform")
+    work = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    previous = os.environ.get("PLATFORM_WORK_DIR")
+    os.environ["PLATFORM_WORK_DIR"] = str(work)
+    emulator = Emulator(port)
+    try:
+        with phase("start the emulator"):
+            emulator.start()
+        yield E2E(work=work, port=port)
+    finally:
+        emulator.stop()
+        if previous is None:
+            os.environ.pop("PLATFORM_WORK_DIR", None)
+        else:
+            os.environ["PLATFORM_WORK_DIR"] = previous
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not PHASES:
+        return
+    terminalreporter.section("end-to-end phases (wall time)")
+    for name, seconds in PHASES:
+        terminalreporter.write_line(f"{seconds:8.1f} s  {name}")
+    terminalreporter.write_line(f"{sum(s for _, s in PHASES):8.1f} s  total")
