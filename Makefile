@@ -12,7 +12,8 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
-.PHONY: help setup synth validate test test-update-snapshots lint clean
+.PHONY: help setup synth validate test test-update-snapshots lint clean \
+        deploy plan review destroy drift verify bootstrap unlock emulator-start emulator-stop
 
 help: ## List the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
@@ -35,6 +36,37 @@ synth: setup ## Synthesize every environment into cdktf.out/stacks/<env>/
 
 validate: setup ## Synthesize, then terraform init + validate every environment
 	$(PYTHON) -m ops validate
+
+deploy: setup ## Deploy ENV (default dev): plan, review, apply, outputs, verify
+	$(PYTHON) -m ops deploy $(ENV)
+
+plan: setup ## Plan ENV and write plans/ENV.md; exit 3 if destructive
+	$(PYTHON) -m ops plan $(ENV)
+
+review: setup ## Review the saved plan of ENV again; exit 3 if destructive
+	$(PYTHON) -m ops review $(ENV)
+
+destroy: setup ## Destroy ENV (refused for production)
+	$(PYTHON) -m ops destroy $(ENV)
+
+drift: setup ## Report changes made outside Terraform in ENV; exit 4 on drift
+	$(PYTHON) -m ops drift $(ENV)
+
+verify: setup ## Check the deployed ENV through boto3
+	$(PYTHON) -m ops verify $(ENV)
+
+bootstrap: setup ## Create or adopt the state bucket of ENV
+	$(PYTHON) -m ops bootstrap $(ENV)
+
+unlock: setup ## Release a dead run's state lock: make unlock ENV=dev LOCK_ID=<id>
+	@test -n "$(LOCK_ID)" || { echo "error: give the lock id from the lock error: make unlock ENV=$(ENV) LOCK_ID=<id>" >&2; exit 2; }
+	$(PYTHON) -m ops unlock $(ENV) $(LOCK_ID)
+
+emulator-start: setup ## Start the local AWS emulator (moto) on 127.0.0.1:EMULATOR_PORT (4566)
+	$(PYTHON) -m ops emulator-start
+
+emulator-stop: setup ## Stop the local AWS emulator; everything in it is forgotten
+	$(PYTHON) -m ops emulator-stop
 
 test: setup ## Run the whole test suite (what CI runs)
 	$(PYTHON) -m pytest
