@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib.iam_documents import Conditions, policy_document, statement
@@ -48,6 +49,7 @@ class EncryptionKeyProps:
     partition: str
     service_grants: Sequence[ServiceGrant] = field(default_factory=tuple)
     deletion_window_days: int = 30
+    prevent_destroy: bool = True
 
 
 class EncryptionKey(Construct):
@@ -81,7 +83,8 @@ class EncryptionKey(Construct):
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_days,
             policy=policy_document(self, "key-policy", statements),
-            tags={"Name": props.names.name(f"{props.purpose}-key")},
+            tags={"Name": props.names.name(f"{props.purpose}-key"), "Purpose": props.purpose},
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
         )
         self.alias = aws.kms_alias.KmsAlias(
             self,
@@ -108,3 +111,104 @@ def cloudwatch_logs_grant(*, region: str, account_id: str, partition: str, log_g
             )
         ],
     )
+
+
+def _source(account_id: str, source_arns: Sequence[str]) -> Conditions:
+    return [("StringEquals", "aws:SourceAccount", [account_id]), ("ArnLike", "aws:SourceArn", list(source_arns))]
+
+
+@dataclass(frozen=True)
+class PlatformKeysProps:
+    """Who, besides the account, may use which key. ARNs may be built before their resources exist."""
+
+    names: ResourceNames
+    region: str
+    account_id: str
+    partition: str
+    trail_arn: str
+    notifying_bucket_arns: Sequence[str]
+    """Buckets that publish events to the alarm topic."""
+    logging_bucket_arns: Sequence[str]
+    """Buckets whose server access logs S3 writes into the (logs-key encrypted) access-logs bucket."""
+    deletion_window_days: int = 30
+    prevent_destroy: bool = True
+
+
+class PlatformKeys(Construct):
+    """One key per purpose, so each can be rotated, audited and revoked on its own.
+
+    * ``data``: the data-lake data bucket and the application's tables.
+    * ``logs``: log groups (CloudWatch Logs, by encryption context), the
+      access-log bucket (S3 log delivery) and the alarm topic (CloudWatch alarms
+      and S3 event notifications publishing to it).
+    * ``database``: RDS storage, its Secrets Manager secret and Performance Insights.
+    * ``audit``: CloudTrail's log files and delivery notifications (only for this trail).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, props: PlatformKeysProps) -> None:
+        super().__init__(scope, construct_id)
+        account, partition, region = props.account_id, props.partition, props.region
+
+        def key(purpose: str, description: str, grants: Sequence[ServiceGrant] = ()) -> EncryptionKey:
+            return EncryptionKey(
+                self,
+                f"{purpose}-key",
+                EncryptionKeyProps(
+                    names=props.names,
+                    purpose=purpose,
+                    description=f"{description} ({props.names.project} {props.names.environment})",
+                    account_id=account,
+                    partition=partition,
+                    service_grants=grants,
+                    deletion_window_days=props.deletion_window_days,
+                    prevent_destroy=props.prevent_destroy,
+                ),
+            )
+
+        self.data = key("data", "Encrypts the data lake's data and the application's tables")
+        self.logs = key(
+            "logs",
+            "Encrypts log groups, access logs and the alarm topic",
+            [
+                cloudwatch_logs_grant(
+                    region=region, account_id=account, partition=partition, log_group_prefix=props.names.log_group_prefix
+                ),
+                ServiceGrant(
+                    sid="S3LogDeliveryWritesAccessLogsOfTheDataLake",
+                    service="logging.s3.amazonaws.com",
+                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
+                    conditions=_source(account, props.logging_bucket_arns),
+                ),
+                ServiceGrant(
+                    sid="S3PublishesDataLakeEventsToTheAlarmTopic",
+                    service="s3.amazonaws.com",
+                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
+                    conditions=_source(account, props.notifying_bucket_arns),
+                ),
+                ServiceGrant(
+                    sid="CloudWatchAlarmsPublishToTheAlarmTopic",
+                    service="cloudwatch.amazonaws.com",
+                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
+                    conditions=_source(account, [f"arn:{partition}:cloudwatch:{region}:{account}:alarm:*"]),
+                ),
+            ],
+        )
+        self.database = key("database", "Encrypts the database, its master secret and Performance Insights")
+        self.audit = key(
+            "audit",
+            "Encrypts CloudTrail log files and delivery notifications",
+            [
+                ServiceGrant(
+                    sid="CloudTrailEncryptsThisTrailsLogsAndNotifications",
+                    service="cloudtrail.amazonaws.com",
+                    actions=("kms:GenerateDataKey*", "kms:Decrypt", "kms:DescribeKey"),
+                    conditions=[
+                        ("StringEquals", "aws:SourceAccount", [account]),
+                        ("StringEquals", "aws:SourceArn", [props.trail_arn]),
+                    ],
+                )
+            ],
+        )
+
+    def all(self) -> dict[str, EncryptionKey]:
+        return {"data": self.data, "logs": self.logs, "database": self.database, "audit": self.audit}

@@ -21,17 +21,23 @@ def statement(
     sid: str,
     *,
     actions: Sequence[str] | None = None,
+    not_actions: Sequence[str] | None = None,
     resources: Sequence[str] | None = None,
     principals: Mapping[str, Sequence[str]] | None = None,
     conditions: Conditions = (),
     effect: str = "Allow",
 ):
-    """One policy statement. ``principals`` maps a principal type (``AWS``, ``Service``) to identifiers."""
+    """One policy statement. ``principals`` maps a principal type (``AWS``, ``Service``) to identifiers.
+
+    A literal IAM policy variable is written ``$${aws:username}``: Terraform would
+    otherwise read ``${...}`` as its own interpolation.
+    """
     doc = aws.data_aws_iam_policy_document
     return doc.DataAwsIamPolicyDocumentStatement(
         sid=sid,
         effect=effect,
         actions=list(actions) if actions is not None else None,
+        not_actions=list(not_actions) if not_actions is not None else None,
         resources=list(resources) if resources is not None else None,
         principals=[
             doc.DataAwsIamPolicyDocumentStatementPrincipals(type=kind, identifiers=list(ids))

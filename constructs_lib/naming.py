@@ -16,6 +16,10 @@ class ResourceNames:
         """A resource name such as ``acme-vpc-dev``: purpose first, environment suffix last."""
         return f"{self.project}-{purpose}-{self.environment}"
 
+    def bucket_name(self, purpose: str, account_id: str) -> str:
+        """``<project>-<purpose>-<env>-<account>``: globally unique, and readable in a bucket list."""
+        return f"{self.project}-{purpose}-{self.environment}-{account_id}"
+
     def log_group(self, purpose: str) -> str:
         """A log group name such as ``/acme/dev/vpc-flow-logs``."""
         return f"{self.log_group_prefix}{purpose}"

@@ -29,7 +29,8 @@ from typing import Literal
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from constructs_lib.iam_documents import policy_document, service_assume_role_policy, statement
+from constructs_lib.iam_documents import statement
+from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
@@ -266,28 +267,17 @@ class Network(Construct):
             f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:"
             f"{props.names.log_group('vpc-flow-logs')}"
         )
-        role = aws.iam_role.IamRole(
+        role = ServiceRole(
             self,
             "flow-log-role",
-            name=props.names.name("vpc-flow-logs"),
-            description="Lets VPC Flow Logs of this account write to the environment's flow-log group",
-            assume_role_policy=service_assume_role_policy(
-                self,
-                "flow-log-trust",
+            ServiceRoleProps(
+                names=props.names,
+                purpose="vpc-flow-logs",
+                description="Lets VPC Flow Logs of this account write to the environment's flow-log group",
                 service="vpc-flow-logs.amazonaws.com",
                 account_id=props.account_id,
                 source_arn=f"arn:{props.partition}:ec2:{props.region}:{props.account_id}:vpc-flow-log/*",
-            ),
-        )
-        aws.iam_role_policy.IamRolePolicy(
-            self,
-            "flow-log-role-policy",
-            name=props.names.name("write-flow-logs"),
-            role=role.id,
-            policy=policy_document(
-                self,
-                "flow-log-permissions",
-                [
+                statements=[
                     statement(
                         "WriteToTheFlowLogGroup",
                         actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],

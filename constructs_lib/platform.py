@@ -3,7 +3,9 @@
 This is the only place where constructs meet. Each construct gets typed props
 built from the config and from the outputs of the constructs it depends on;
 no construct reads files, environment variables, or another construct's
-internals.
+internals. ARNs that policies need before their resources exist (the trail,
+the buckets, the topics) are built from the names, which keeps the graph free
+of cycles and the plans free of deferred documents.
 """
 
 from __future__ import annotations
@@ -11,10 +13,22 @@ from __future__ import annotations
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
-from constructs_lib.encryption import EncryptionKey, EncryptionKeyProps, cloudwatch_logs_grant
+from constructs_lib.audit import AuditTrail, AuditTrailProps, trail_arn
+from constructs_lib.cis_alarms import CisAlarms, CisAlarmsProps
+from constructs_lib.encryption import PlatformKeys, PlatformKeysProps
+from constructs_lib.identity import MfaEnforcement, MfaEnforcementProps
+from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps
 from constructs_lib.naming import ResourceNames
 from constructs_lib.network import Network, NetworkProps
 from constructs_lib.provider_bindings import aws
+from constructs_lib.storage import (
+    DATA_LAKE_PURPOSES,
+    LOGGED_PURPOSES,
+    TRAIL_PREFIX,
+    DataLake,
+    DataLakeProps,
+    Transition,
+)
 from constructs_lib.terraform_settings import RemoteStateProps, configure_aws_provider, configure_remote_state
 from environments.schema import EnvironmentConfig
 from environments.target import DeployTarget
@@ -41,25 +55,26 @@ class PlatformStack(TerraformStack):
         names = ResourceNames(project=config.project, environment=config.name)
         identity = aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "current-account")
         partition = aws.data_aws_partition.DataAwsPartition(self, "current-partition")
-        account_id, partition_name = identity.account_id, partition.partition
+        account, part, region = identity.account_id, partition.partition, config.region
+        protections = config.protections
 
-        self.logs_key = EncryptionKey(
+        bucket_names = {p: names.bucket_name(p, account) for p in DATA_LAKE_PURPOSES}
+        bucket_arns = {purpose: f"arn:{part}:s3:::{name}" for purpose, name in bucket_names.items()}
+        trail = trail_arn(names, partition=part, region=region, account_id=account)
+
+        self.keys = PlatformKeys(
             self,
-            "logs-key",
-            EncryptionKeyProps(
+            "keys",
+            PlatformKeysProps(
                 names=names,
-                purpose="logs",
-                description=f"Encrypts the CloudWatch log groups of {names.project} {names.environment}",
-                account_id=account_id,
-                partition=partition_name,
-                service_grants=[
-                    cloudwatch_logs_grant(
-                        region=config.region,
-                        account_id=account_id,
-                        partition=partition_name,
-                        log_group_prefix=names.log_group_prefix,
-                    )
-                ],
+                region=region,
+                account_id=account,
+                partition=part,
+                trail_arn=trail,
+                notifying_bucket_arns=list(bucket_arns.values()),
+                logging_bucket_arns=[bucket_arns[p] for p in LOGGED_PURPOSES],
+                deletion_window_days=config.encryption.key_deletion_window_days,
+                prevent_destroy=protections.prevent_destroy,
             ),
         )
 
@@ -69,18 +84,77 @@ class PlatformStack(TerraformStack):
             "network",
             NetworkProps(
                 names=names,
-                region=config.region,
-                account_id=account_id,
-                partition=partition_name,
+                region=region,
+                account_id=account,
+                partition=part,
                 vpc_cidr=network.vpc_cidr,
                 availability_zones=tuple(network.availability_zones),
                 subnet_prefix_lengths=network.subnet_prefix_lengths.as_dict(),
                 nat_mode=network.nat_mode,
                 flow_log_retention_days=network.flow_log_retention_days,
-                flow_log_kms_key_arn=self.logs_key.arn,
+                flow_log_kms_key_arn=self.keys.logs.arn,
                 interface_endpoints=tuple(network.interface_endpoints),
             ),
         )
+
+        self.alarm_topic = AlarmTopic(
+            self,
+            "alarm-topic",
+            AlarmTopicProps(
+                names=names,
+                region=region,
+                account_id=account,
+                partition=part,
+                kms_key_arn=self.keys.logs.arn,
+                publishing_bucket_arns=list(bucket_arns.values()),
+            ),
+        )
+
+        storage = config.storage
+        self.data_lake = DataLake(
+            self,
+            "data-lake",
+            DataLakeProps(
+                bucket_names=bucket_names,
+                partition=part,
+                account_id=account,
+                data_key_arn=self.keys.data.arn,
+                logs_key_arn=self.keys.logs.arn,
+                audit_key_arn=self.keys.audit.arn,
+                alarm_topic_arn=self.alarm_topic.arn,
+                trail_arn=trail,
+                data_transitions=[Transition(t.days, t.storage_class) for t in storage.data_transitions],
+                log_expiration_days=storage.log_expiration_days,
+                noncurrent_version_expiration_days=storage.noncurrent_version_expiration_days,
+                audit_retention_days=config.audit.log_retention_days,
+                force_destroy=not protections.keep_bucket_contents,
+                prevent_destroy=protections.prevent_destroy,
+            ),
+        )
+
+        self.trail = AuditTrail(
+            self,
+            "audit-trail",
+            AuditTrailProps(
+                names=names,
+                region=region,
+                account_id=account,
+                partition=part,
+                audit_bucket_name=self.data_lake.audit.name,
+                s3_key_prefix=TRAIL_PREFIX,
+                audit_key_arn=self.keys.audit.arn,
+                logs_key_arn=self.keys.logs.arn,
+                log_retention_days=config.audit.log_retention_days,
+                data_bucket_arn=self.data_lake.data.arn,
+                depends_on=[self.data_lake.audit.policy],
+            ),
+        )
+        CisAlarms(
+            self,
+            "cis-alarms",
+            CisAlarmsProps(names=names, log_group_name=self.trail.log_group_name, alarm_topic_arn=self.alarm_topic.arn),
+        )
+        MfaEnforcement(self, "mfa", MfaEnforcementProps(names=names, account_id=account, partition=part))
         self._outputs()
 
     def _output(self, name: str, value, description: str) -> None:
@@ -92,4 +166,11 @@ class PlatformStack(TerraformStack):
         for tier in ("public", "private", "database"):
             self._output(f"{tier}_subnet_ids", network.subnet_ids(tier), f"The {tier} tier's subnet ids, in AZ order")
         self._output("nat_gateway_ids", network.nat_gateway_ids, "The NAT gateways' ids")
-        self._output("logs_key_arn", self.logs_key.arn, "The KMS key that encrypts the log groups")
+        for purpose, key in self.keys.all().items():
+            self._output(f"{purpose}_key_arn", key.arn, f"The KMS key for {purpose}")
+        for purpose, bucket in self.data_lake.buckets().items():
+            slug = purpose.replace("-", "_")
+            self._output(f"{slug}_bucket_name", bucket.name, f"The {purpose} bucket's name")
+            self._output(f"{slug}_bucket_arn", bucket.arn, f"The {purpose} bucket's ARN")
+        self._output("trail_arn", self.trail.arn, "The CloudTrail trail's ARN")
+        self._output("alarm_topic_arn", self.alarm_topic.arn, "The SNS topic every alarm publishes to")

@@ -25,7 +25,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from constructs_lib.subnet_layout import TIERS, SubnetLayoutError, az_slot, check_prefix_length
-from environments.schema import NAME_PATTERN, EnvironmentConfig
+from environments.schema import (
+    INFREQUENT_ACCESS_MINIMUM_DAYS,
+    NAME_PATTERN,
+    PRODUCTION_AUDIT_RETENTION_DAYS,
+    EnvironmentConfig,
+)
 
 __all__ = [
     "ConfigError",
@@ -205,6 +210,22 @@ def _rule_problems(file: str, config: EnvironmentConfig) -> list[Problem]:
 
     if config.tags.Environment is not None and config.tags.Environment != config.name:
         add("tags.Environment", f"{config.tags.Environment!r} differs from the environment's name {config.name!r}; remove it or set it to {config.name!r}")
+
+    transitions = config.storage.data_transitions
+    for index, transition in enumerate(transitions):
+        field = f"storage.data_transitions[{index}]"
+        if index and transition.days <= transitions[index - 1].days:
+            add(f"{field}.days", f"{transition.days} is not after the previous transition's {transitions[index - 1].days}; list transitions in increasing days")
+        if transition.storage_class in ("STANDARD_IA", "ONEZONE_IA") and transition.days < INFREQUENT_ACCESS_MINIMUM_DAYS:
+            add(f"{field}.days", f"S3 moves objects to {transition.storage_class} only after {INFREQUENT_ACCESS_MINIMUM_DAYS} days or more; use at least {INFREQUENT_ACCESS_MINIMUM_DAYS}")
+    if len({t.storage_class for t in transitions}) != len(transitions):
+        add("storage.data_transitions", "a storage class is listed twice; list each class once")
+
+    if config.production and config.audit.log_retention_days < PRODUCTION_AUDIT_RETENTION_DAYS:
+        add(
+            "audit.log_retention_days",
+            f"a production environment keeps audit logs at least 7 years; use {PRODUCTION_AUDIT_RETENTION_DAYS} or more",
+        )
 
     if config.production:
         for name in config.protections.relaxed():

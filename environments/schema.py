@@ -15,6 +15,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+PRODUCTION_AUDIT_RETENTION_DAYS = 2557
+"""Seven years, the least a production environment keeps its audit logs."""
+
+INFREQUENT_ACCESS_MINIMUM_DAYS = 30
+"""S3 refuses a transition to STANDARD_IA or ONEZONE_IA earlier than 30 days."""
+
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
     731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -182,6 +188,48 @@ class LoggingConfig(StrictModel):
     retention_days: RetentionDays = 365
 
 
+class EncryptionConfig(StrictModel):
+    """The customer-managed KMS keys (one per purpose: data, logs, database, audit)."""
+
+    key_deletion_window_days: int = Field(
+        default=30, ge=7, le=30, description="Days a deleted key waits before it is gone (7-30)."
+    )
+
+
+StorageClass = Literal["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
+
+
+class DataTransition(StrictModel):
+    """Move data-lake objects to a cheaper storage class after ``days``."""
+
+    days: int = Field(ge=0)
+    storage_class: StorageClass
+
+
+class StorageConfig(StrictModel):
+    """The data lake's buckets: data, access logs, audit."""
+
+    log_expiration_days: int = Field(default=30, ge=1, description="Access logs are deleted after this many days.")
+    noncurrent_version_expiration_days: int = Field(
+        default=7, ge=1, description="Overwritten or deleted object versions are kept this long."
+    )
+    data_transitions: list[DataTransition] = Field(
+        default_factory=lambda: [
+            DataTransition(days=30, storage_class="STANDARD_IA"),
+            DataTransition(days=90, storage_class="GLACIER_IR"),
+        ],
+        description="When data objects move to cheaper storage classes, in increasing days.",
+    )
+
+
+class AuditConfig(StrictModel):
+    """CloudTrail and where its records are kept."""
+
+    log_retention_days: RetentionDays = Field(
+        default=2557, description="Retention of the trail's log group and audit bucket; production needs 7 years (2557)."
+    )
+
+
 class StateConfig(StrictModel):
     """Where this environment's Terraform state lives (S3, encrypted, with lockfiles)."""
 
@@ -220,6 +268,9 @@ class EnvironmentConfig(StrictModel):
     tags: Tags
     network: NetworkConfig
     logging: LoggingConfig = LoggingConfig()
+    encryption: EncryptionConfig = EncryptionConfig()
+    storage: StorageConfig = StorageConfig()
+    audit: AuditConfig = AuditConfig()
     state: StateConfig
     protections: Protections = Protections()
 

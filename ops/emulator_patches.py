@@ -75,7 +75,24 @@ def bucket_policy_conditions_are_evaluated() -> None:
     FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
 
 
-PATCHES: list[Callable[[], None]] = [bucket_policy_conditions_are_evaluated]
+def trail_deletion_accepts_an_arn() -> None:
+    """moto's DeleteTrail looks the trail up by name only and silently does nothing for an
+    ARN, which is what the AWS provider sends; the trail would outlive ``terraform destroy``.
+    AWS accepts either, and so does this."""
+    from moto.cloudtrail.models import CloudTrailBackend
+
+    original = CloudTrailBackend.delete_trail
+
+    def delete_trail(self: CloudTrailBackend, name: str) -> None:
+        for trail_name, trail in list(self.trails.items()):
+            if trail.arn == name:
+                name = trail_name
+        original(self, name)
+
+    CloudTrailBackend.delete_trail = delete_trail  # type: ignore[method-assign]
+
+
+PATCHES: list[Callable[[], None]] = [bucket_policy_conditions_are_evaluated, trail_deletion_accepts_an_arn]
 
 
 def apply_patches() -> None:

@@ -85,6 +85,20 @@ def policy_statements(stack: dict, document_name: str) -> list[dict]:
     return data_sources(stack, "aws_iam_policy_document")[document_name]["statement"]
 
 
+def statements_of(stack: dict, policy_value: str) -> list[dict]:
+    """The statements behind a ``policy = ${data.aws_iam_policy_document.X.json}`` argument."""
+    return policy_statements(stack, document_name_of(policy_value))
+
+
+def by_sid(statements: list[dict]) -> dict[str, dict]:
+    return {s["sid"]: s for s in statements}
+
+
+def conditions(statement: dict) -> dict[str, tuple[str, list[str]]]:
+    """``{variable: (test, values)}`` of one statement."""
+    return {c["variable"]: (c["test"], c["values"]) for c in statement.get("condition", [])}
+
+
 def document_name_of(policy_value: str) -> str:
     """``${data.aws_iam_policy_document.X.json}`` -> ``X``."""
     match = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}", policy_value)

@@ -55,6 +55,23 @@ class VerifyContext:
         return self._clients[service]
 
     @cached_property
+    def account_id(self) -> str:
+        return self.client("sts").get_caller_identity()["Account"]
+
+    def bucket_name(self, purpose: str) -> str:
+        return self.names.bucket_name(purpose, self.account_id)
+
+    def key_arn(self, purpose: str) -> str:
+        """The ARN of the key behind ``alias/<project>-<purpose>-<env>``."""
+        alias = f"alias/{self.names.name(purpose)}"
+        kms = self.client("kms")
+        for page in kms.get_paginator("list_aliases").paginate():
+            for entry in page["Aliases"]:
+                if entry["AliasName"] == alias and entry.get("TargetKeyId"):
+                    return kms.describe_key(KeyId=entry["TargetKeyId"])["KeyMetadata"]["Arn"]
+        raise CheckFailed(f"no key behind {alias}")
+
+    @cached_property
     def vpc(self) -> dict:
         vpcs = self.client("ec2").describe_vpcs(
             Filters=[{"Name": "tag:Name", "Values": [self.names.name("vpc")]}]
@@ -87,9 +104,9 @@ def run_checks(ctx: VerifyContext, checks: Iterable[tuple[str, str, Check]]) -> 
 
 
 def all_checks() -> list[tuple[str, str, Check]]:
-    from ops.verify import network, state
+    from ops.verify import audit, encryption, identity, network, state, storage
 
-    return [*state.CHECKS, *network.CHECKS]
+    return [*state.CHECKS, *network.CHECKS, *encryption.CHECKS, *storage.CHECKS, *audit.CHECKS, *identity.CHECKS]
 
 
 def verify_environment(config: EnvironmentConfig, target: DeployTarget) -> list[CheckResult]:

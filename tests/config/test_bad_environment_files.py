@@ -24,6 +24,7 @@ from environments import ENVIRONMENTS_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEV = (ENVIRONMENTS_DIR / "dev.toml").read_text()
+PROD = (ENVIRONMENTS_DIR / "prod.toml").read_text()
 
 
 def replace(old: str, new: str, text: str = DEV) -> str:
@@ -84,7 +85,7 @@ CASES = [
     BadFile("not a region", replace('region = "us-east-1"\nproduction', 'region = "us-east"\nproduction'), "region", "is not an AWS region name"),
     # --- retention
     BadFile("retention CloudWatch rejects", replace("flow_log_retention_days = 30", "flow_log_retention_days = 31"), "network.flow_log_retention_days", "31 is not a retention CloudWatch Logs accepts"),
-    BadFile("zero retention", replace("retention_days = 30\n\n[state]", "retention_days = 0\n\n[state]"), "logging.retention_days", "0 is not a retention CloudWatch Logs accepts"),
+    BadFile("zero retention", replace("[logging]\nretention_days = 30", "[logging]\nretention_days = 0"), "logging.retention_days", "0 is not a retention CloudWatch Logs accepts"),
     # --- names that would make invalid bucket names
     BadFile("project with capitals", replace('project = "acme"', 'project = "Acme"'), "project", "cannot start bucket and resource names"),
     BadFile("project with underscore", replace('project = "acme"', 'project = "acme_corp"'), "project", "cannot start bucket and resource names"),
@@ -105,7 +106,14 @@ CASES = [
     BadFile("account id too short", replace('region = "us-east-1"\nproduction', 'region = "us-east-1"\naccount_id = "12345"\nproduction'), "account_id", "is not an AWS account id"),
     BadFile("Environment tag disagrees with the name", replace('[tags]\n', '[tags]\nEnvironment = "prod"\n'), "tags.Environment", "differs from the environment's name 'dev'"),
     BadFile("blank tag", replace('CostCenter = "CC-1001"', 'CostCenter = "  "'), "tags.CostCenter", "not blank"),
-    BadFile("production relaxes a protection", replace("production = false", "production = true"), "protections.deletion_protection", "a production environment may not turn this protection off", problems=4),
+    BadFile("production relaxes a protection", replace("production = false", "production = true"), "protections.deletion_protection", "a production environment may not turn this protection off", problems=5),
+    BadFile("production keeps audit logs under 7 years", replace("log_retention_days = 2557", "log_retention_days = 365", PROD), "audit.log_retention_days", "keeps audit logs at least 7 years; use 2557", file_name="prod.toml"),
+    # --- encryption and storage
+    BadFile("key deletion window too short", replace("key_deletion_window_days = 7", "key_deletion_window_days = 3"), "encryption.key_deletion_window_days", "greater than or equal to 7"),
+    BadFile("unknown storage class", replace("[storage]\n", '[storage]\ndata_transitions = [{ days = 30, storage_class = "COLD" }]\n'), "storage.data_transitions[0].storage_class", "Input should be 'STANDARD_IA'"),
+    BadFile("transitions out of order", replace("[storage]\n", '[storage]\ndata_transitions = [{ days = 90, storage_class = "GLACIER_IR" }, { days = 60, storage_class = "GLACIER" }]\n'), "storage.data_transitions[1].days", "60 is not after the previous transition's 90"),
+    BadFile("infrequent access too early", replace("[storage]\n", '[storage]\ndata_transitions = [{ days = 10, storage_class = "STANDARD_IA" }]\n'), "storage.data_transitions[0].days", "S3 moves objects to STANDARD_IA only after 30 days"),
+    BadFile("log expiry of zero days", replace("log_expiration_days = 30", "log_expiration_days = 0"), "storage.log_expiration_days", "greater than or equal to 1"),
     BadFile(
         "two environments share a state key",
         DEV,

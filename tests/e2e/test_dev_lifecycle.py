@@ -15,6 +15,7 @@ import time
 import pytest
 
 from ops.errors import EXIT_DESTRUCTIVE
+from ops.verify import all_checks
 from tests.e2e.conftest import PROJECT_ROOT, phase
 from tests.e2e.emulator_allowances import unexplained
 
@@ -65,8 +66,10 @@ def test_verify_passes_against_the_emulator(e2e):
         result = e2e.ops("verify", "dev")
     assert result.returncode == 0, result.stderr[-4000:]
     lines = [line.strip() for line in result.stderr.splitlines()]
-    assert any(line.startswith("PASS network: NAT gateways match the NAT mode") for line in lines)
     assert not [line for line in lines if line.startswith("FAIL")]
+    for tier, name, _ in all_checks():
+        reported = [line for line in lines if line.startswith((f"PASS {tier}: {name}", f"SKIP {tier}: {name} (emulator: "))]
+        assert len(reported) == 1, f"{tier}: {name} was not reported as passing"
 
 
 @pytest.mark.parametrize("command", [["diff", "dev"], ["deploy", "dev", "--auto-approve"]], ids=["diff", "deploy"])
@@ -182,7 +185,17 @@ def test_destroy_leaves_nothing_behind(e2e):
     assert e2e.client("logs").describe_log_groups(logGroupNamePrefix="/acme/dev/")["logGroups"] == []
     assert [r["RoleName"] for r in e2e.client("iam").list_roles()["Roles"] if r["RoleName"].endswith("-dev")] == []
     kms = e2e.client("kms")
-    live = [k for k in kms.list_keys()["Keys"] if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"]
-    assert live == [], "every key is scheduled for deletion"
+    keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
+    customer = [k for k in keys if k["KeyManager"] == "CUSTOMER"]
+    assert len(customer) == 4 and {k["KeyState"] for k in customer} == {"PendingDeletion"}
+    assert [a for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/acme-")] == []
+    buckets = [b["Name"] for b in e2e.client("s3").list_buckets()["Buckets"]]
+    assert sorted(buckets) == sorted([STATE_BUCKET, OTHER_BUCKET]), "the data lake is gone, contents and all"
+    assert e2e.client("cloudtrail").describe_trails()["trailList"] == []
+    assert [t for t in e2e.client("sns").list_topics()["Topics"] if "-dev" in t["TopicArn"]] == []
+    assert e2e.client("cloudwatch").describe_alarms(AlarmNamePrefix="acme-")["MetricAlarms"] == []
+    iam = e2e.client("iam")
+    assert [p for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"].endswith("-dev")] == []
+    assert [g for g in iam.list_groups()["Groups"] if g["GroupName"].endswith("-dev")] == []
     assert state_keys(e2e) == [STATE_KEY], "the state object stays, now empty"
     assert json.loads(state_bytes(e2e))["resources"] == []

@@ -59,3 +59,26 @@ def test_a_tls_deny_no_longer_denies_every_request():
         assert bucket.get_permission("s3:GetObject", "arn:aws:s3:::b/k") == PermissionResult.DENIED
     finally:
         FakeBucket.get_permission = original
+
+
+def test_a_trail_can_be_deleted_by_its_arn():
+    import boto3
+    from moto import mock_aws
+    from moto.cloudtrail.models import CloudTrailBackend
+
+    from ops.emulator_patches import trail_deletion_accepts_an_arn
+
+    original = CloudTrailBackend.delete_trail
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="trail-bucket")
+        cloudtrail = boto3.client("cloudtrail", region_name="us-east-1")
+        arn = cloudtrail.create_trail(Name="trail-one", S3BucketName="trail-bucket")["TrailARN"]
+        cloudtrail.delete_trail(Name=arn)
+        assert len(cloudtrail.describe_trails()["trailList"]) == 1, "the quirk is gone?"
+        try:
+            trail_deletion_accepts_an_arn()
+            cloudtrail.delete_trail(Name=arn)
+            assert cloudtrail.describe_trails()["trailList"] == []
+        finally:
+            CloudTrailBackend.delete_trail = original

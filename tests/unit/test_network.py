@@ -189,7 +189,7 @@ def test_flow_log_role_trusts_only_this_accounts_flow_logs_service(stacks, envir
     from tests.synth import document_name_of, policy_statements
 
     stack = stacks[environment]
-    _, role = find(stack, "aws_iam_role", "network/flow-log-role")
+    _, role = find(stack, "aws_iam_role", "network/flow-log-role/role")
     (trust,) = policy_statements(stack, document_name_of(role["assume_role_policy"]))
     assert trust["principals"] == [{"type": "Service", "identifiers": ["vpc-flow-logs.amazonaws.com"]}]
     variables = {c["variable"] for c in trust["condition"]}

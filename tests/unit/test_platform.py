@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from environments.target import DeployTarget
@@ -12,18 +13,11 @@ def test_every_name_carries_the_environment(stacks, environment):
     names = [
         (path, value)
         for path, value in walk(stacks[environment].get("resource", {}))
-        if path.endswith((".tags.Name", ".name")) and isinstance(value, str) and "${" not in value
+        if re.fullmatch(r"[^.]+\.[^.]+\.(name|alarm_name|tags\.Name)", path) and isinstance(value, str) and "${" not in value
     ]
     assert names, "the stack names nothing?"
     for path, value in names:
         assert value.endswith(f"-{environment}") or f"/{environment}/" in value, (path, value)
-
-
-def test_logs_key_rotates_and_has_an_alias(stacks, environment):
-    (key,) = resources(stacks[environment], "aws_kms_key").values()
-    assert key["enable_key_rotation"] is True
-    (alias,) = resources(stacks[environment], "aws_kms_alias").values()
-    assert alias["name"] == f"alias/acme-logs-{environment}"
 
 
 def test_adding_an_az_to_prod_changes_no_existing_address_or_cidr(configs, synth_root: Path):

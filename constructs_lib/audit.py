@@ -1,0 +1,152 @@
+"""Audit: a CloudTrail trail that records every API call, everywhere, tamper-evidently.
+
+What it creates, and why:
+
+* A multi-region trail with global service events and log-file validation
+  (digest files prove no log was changed or removed), encrypted with the audit
+  key, delivering to the data lake's audit bucket.
+* S3 data events (object reads and writes) for the data-lake data bucket.
+* A copy of the records in a KMS-encrypted CloudWatch log group with the
+  configured retention, written through a role only this trail can assume;
+  the CIS alarms (:mod:`constructs_lib.cis_alarms`) filter it.
+* A KMS-encrypted SNS topic for log-file delivery notifications, published to
+  by this trail only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from constructs import Construct
+
+from constructs_lib.iam_documents import policy_document, statement
+from constructs_lib.identity import ServiceRole, ServiceRoleProps
+from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
+from constructs_lib.naming import ResourceNames
+from constructs_lib.provider_bindings import aws
+
+
+def trail_name(names: ResourceNames) -> str:
+    return names.name("trail")
+
+
+def trail_arn(names: ResourceNames, *, partition: str, region: str, account_id: str) -> str:
+    """The trail's ARN, known before the trail exists (for key and bucket policies)."""
+    return f"arn:{partition}:cloudtrail:{region}:{account_id}:trail/{trail_name(names)}"
+
+
+@dataclass(frozen=True)
+class AuditTrailProps:
+    names: ResourceNames
+    region: str
+    account_id: str
+    partition: str
+    audit_bucket_name: str
+    s3_key_prefix: str
+    audit_key_arn: str
+    logs_key_arn: str
+    log_retention_days: int
+    data_bucket_arn: str
+    depends_on: Sequence = field(default_factory=tuple)
+    """What must exist first: the audit bucket's policy, which CloudTrail checks at creation."""
+
+
+class AuditTrail(Construct):
+    """The trail, its log group and role, and its delivery topic. See the module docstring."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: AuditTrailProps) -> None:
+        super().__init__(scope, construct_id)
+        names = props.names
+        arn = trail_arn(names, partition=props.partition, region=props.region, account_id=props.account_id)
+        self.log_group = EncryptedLogGroup(
+            self,
+            "log-group",
+            EncryptedLogGroupProps(
+                name=names.log_group("cloudtrail"),
+                retention_days=props.log_retention_days,
+                kms_key_arn=props.logs_key_arn,
+            ),
+        )
+        group_arn = f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:{names.log_group('cloudtrail')}"
+        role = ServiceRole(
+            self,
+            "log-role",
+            ServiceRoleProps(
+                names=names,
+                purpose="trail-to-logs",
+                description="Lets this environment's trail write its records to its log group",
+                service="cloudtrail.amazonaws.com",
+                account_id=props.account_id,
+                source_arn=arn,
+                statements=[
+                    statement(
+                        "WriteTheTrailsLogStreams",
+                        actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                        resources=[f"{group_arn}:log-stream:*"],
+                    )
+                ],
+            ),
+        )
+        topic_name = names.name("trail-delivery")
+        self.delivery_topic = aws.sns_topic.SnsTopic(
+            self, "delivery-topic", name=topic_name, kms_master_key_id=props.audit_key_arn, tags={"Name": topic_name}
+        )
+        topic_policy = aws.sns_topic_policy.SnsTopicPolicy(
+            self,
+            "delivery-topic-policy",
+            arn=self.delivery_topic.arn,
+            policy=policy_document(
+                self,
+                "delivery-topic-policy-document",
+                [
+                    statement(
+                        "ThisTrailPublishesDeliveryNotifications",
+                        actions=["sns:Publish"],
+                        resources=[f"arn:{props.partition}:sns:{props.region}:{props.account_id}:{topic_name}"],
+                        principals={"Service": ["cloudtrail.amazonaws.com"]},
+                        conditions=[
+                            ("StringEquals", "aws:SourceAccount", [props.account_id]),
+                            ("StringEquals", "aws:SourceArn", [arn]),
+                        ],
+                    )
+                ],
+            ),
+        )
+        trail = aws.cloudtrail
+        self.trail = trail.Cloudtrail(
+            self,
+            "trail",
+            name=trail_name(names),
+            s3_bucket_name=props.audit_bucket_name,
+            s3_key_prefix=props.s3_key_prefix,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            enable_log_file_validation=True,
+            enable_logging=True,
+            kms_key_id=props.audit_key_arn,
+            cloud_watch_logs_group_arn=f"{self.log_group.arn}:*",
+            cloud_watch_logs_role_arn=role.arn,
+            sns_topic_name=self.delivery_topic.name,
+            event_selector=[
+                trail.CloudtrailEventSelector(
+                    read_write_type="All",
+                    include_management_events=True,
+                    data_resource=[
+                        trail.CloudtrailEventSelectorDataResource(
+                            type="AWS::S3::Object", values=[f"{props.data_bucket_arn}/"]
+                        )
+                    ],
+                )
+            ],
+            tags={"Name": trail_name(names)},
+            depends_on=[*props.depends_on, topic_policy],
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.trail.arn
+
+    @property
+    def log_group_name(self) -> str:
+        return self.log_group.name

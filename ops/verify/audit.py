@@ -1,0 +1,73 @@
+"""Audit checks: the trail's settings and logging status, and the CIS metric filters and alarms."""
+
+from __future__ import annotations
+
+from constructs_lib.cis_catalogue import CIS_CHECK_IDS
+from ops.verify import VerifyContext, expect
+
+
+def _trail(ctx: VerifyContext) -> dict:
+    trails = ctx.client("cloudtrail").describe_trails(trailNameList=[ctx.names.name("trail")])["trailList"]
+    expect(len(trails) == 1, f"{len(trails)} trails named {ctx.names.name('trail')}")
+    return trails[0]
+
+
+def trail_settings(ctx: VerifyContext) -> str:
+    trail = _trail(ctx)
+    expect(trail["IsMultiRegionTrail"], "the trail is single-region")
+    expect(trail["IncludeGlobalServiceEvents"], "the trail misses global service events")
+    expect(trail["LogFileValidationEnabled"], "log-file validation is off")
+    expect(trail["S3BucketName"] == ctx.bucket_name("audit"), f"the trail delivers to {trail['S3BucketName']}")
+    expect(trail.get("KmsKeyId") == ctx.key_arn("audit"), f"the trail is encrypted with {trail.get('KmsKeyId')}")
+    expect(trail.get("CloudWatchLogsLogGroupArn", "").endswith(f"log-group:{ctx.names.log_group('cloudtrail')}:*"), "the trail does not feed its log group")
+    return trail["TrailARN"]
+
+
+def trail_is_logging(ctx: VerifyContext) -> None:
+    status = ctx.client("cloudtrail").get_trail_status(Name=ctx.names.name("trail"))
+    expect(status["IsLogging"], "the trail is not logging")
+
+
+def data_events(ctx: VerifyContext) -> None:
+    selectors = ctx.client("cloudtrail").get_event_selectors(TrailName=ctx.names.name("trail")).get("EventSelectors", [])
+    values = [v for s in selectors for r in s.get("DataResources", []) if r["Type"] == "AWS::S3::Object" for v in r["Values"]]
+    expect(values == [f"arn:aws:s3:::{ctx.bucket_name('data')}/"], f"S3 data events cover {values}")
+
+
+def log_group(ctx: VerifyContext) -> str:
+    name = ctx.names.log_group("cloudtrail")
+    groups = ctx.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    expect(len(groups) == 1 and groups[0].get("kmsKeyId"), f"{name} missing or unencrypted")
+    retention = groups[0].get("retentionInDays")
+    expect(retention == ctx.config.audit.log_retention_days, f"{name} keeps {retention} days")
+    return f"{name}, {retention} days"
+
+
+def cis_filters_and_alarms(ctx: VerifyContext) -> str:
+    name = ctx.names.log_group("cloudtrail")
+    filters = ctx.client("logs").describe_metric_filters(logGroupName=name)["metricFilters"]
+    found = {f["filterName"] for f in filters}
+    wanted = {ctx.names.name(check) for check in CIS_CHECK_IDS}
+    expect(found == wanted, f"metric filters missing: {sorted(wanted - found)}")
+    alarms = ctx.client("cloudwatch").describe_alarms(AlarmNamePrefix=ctx.names.name("cis-").rsplit("-", 1)[0])["MetricAlarms"]
+    topic = f"arn:aws:sns:{ctx.config.region}:{ctx.account_id}:{ctx.names.name('alarms')}"
+    cis = [a for a in alarms if a["AlarmName"] in {ctx.names.name(f"cis-{c}") for c in CIS_CHECK_IDS}]
+    expect(len(cis) == len(CIS_CHECK_IDS), f"{len(cis)} CIS alarms, expected {len(CIS_CHECK_IDS)}")
+    expect(all(a["AlarmActions"] == [topic] for a in cis), "a CIS alarm does not publish to the alarm topic")
+    return f"{len(filters)} filters, {len(cis)} alarms"
+
+
+def alarm_topic_encrypted(ctx: VerifyContext) -> None:
+    topic = f"arn:aws:sns:{ctx.config.region}:{ctx.account_id}:{ctx.names.name('alarms')}"
+    attributes = ctx.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]
+    expect(attributes.get("KmsMasterKeyId") == ctx.key_arn("logs"), f"the alarm topic is encrypted with {attributes.get('KmsMasterKeyId')}")
+
+
+CHECKS = [
+    ("audit", "trail: multi-region, global events, log-file validation, audit key, audit bucket, log group", trail_settings),
+    ("audit", "trail is logging", trail_is_logging),
+    ("audit", "trail records S3 data events of the data bucket", data_events),
+    ("audit", "trail log group is encrypted with the configured retention", log_group),
+    ("audit", "CIS metric filters and alarms exist and publish to the alarm topic", cis_filters_and_alarms),
+    ("audit", "the alarm topic is encrypted with the logs key", alarm_topic_encrypted),
+]

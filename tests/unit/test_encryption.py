@@ -1,0 +1,106 @@
+"""KMS keys: one per purpose, rotating, with a policy that names the root and conditioned services only."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.synth import by_sid, conditions, find, resources, statements_of
+
+PURPOSES = ("data", "logs", "database", "audit")
+ACCOUNT = "${data.aws_caller_identity.current-account.account_id}"
+PARTITION = "${data.aws_partition.current-partition.partition}"
+
+
+def key(stack, purpose):
+    return find(stack, "aws_kms_key", f"keys/{purpose}-key/key")
+
+
+def policy(stack, purpose):
+    _, body = key(stack, purpose)
+    return by_sid(statements_of(stack, body["policy"]))
+
+
+def test_one_key_per_purpose(stacks, environment):
+    assert len(resources(stacks[environment], "aws_kms_key")) == len(PURPOSES)
+    for purpose in PURPOSES:
+        key(stacks[environment], purpose)
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_keys_rotate_with_the_configured_deletion_window(stacks, configs, environment, purpose):
+    _, body = key(stacks[environment], purpose)
+    assert body["enable_key_rotation"] is True
+    assert body["deletion_window_in_days"] == configs[environment].encryption.key_deletion_window_days
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_every_key_has_an_alias(stacks, environment, purpose):
+    name, _ = key(stacks[environment], purpose)
+    _, alias = find(stacks[environment], "aws_kms_alias", f"keys/{purpose}-key/alias")
+    assert alias["name"] == f"alias/acme-{purpose}-{environment}"
+    assert alias["target_key_id"] == f"${{aws_kms_key.{name}.key_id}}"
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_the_account_root_administers_every_key(stacks, environment, purpose):
+    root = policy(stacks[environment], purpose)["AccountRootAdministersKeyAndDelegatesToIam"]
+    assert root["principals"] == [{"type": "AWS", "identifiers": [f"arn:{PARTITION}:iam::{ACCOUNT}:root"]}]
+    assert root["actions"] == ["kms:*"] and root["resources"] == ["*"]
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_no_other_principal_without_a_condition(stacks, environment, purpose):
+    for sid, statement in policy(stacks[environment], purpose).items():
+        if sid == "AccountRootAdministersKeyAndDelegatesToIam":
+            continue
+        assert [p["type"] for p in statement["principals"]] == ["Service"], sid
+        assert statement["condition"], f"{sid} admits a service without a condition"
+        assert "*" not in statement["actions"] and "kms:*" not in statement["actions"]
+
+
+def test_data_and_database_keys_admit_no_service(stacks, environment):
+    for purpose in ("data", "database"):
+        assert list(policy(stacks[environment], purpose)) == ["AccountRootAdministersKeyAndDelegatesToIam"]
+
+
+def test_logs_key_admits_cloudwatch_logs_by_encryption_context(stacks, environment):
+    statement = policy(stacks[environment], "logs")["CloudWatchLogsEncryptsThisEnvironmentsLogGroups"]
+    assert statement["principals"] == [{"type": "Service", "identifiers": ["logs.us-east-1.amazonaws.com"]}]
+    assert conditions(statement) == {
+        "kms:EncryptionContext:aws:logs:arn": (
+            "ArnLike",
+            [f"arn:{PARTITION}:logs:us-east-1:{ACCOUNT}:log-group:/acme/{environment}/*"],
+        )
+    }
+
+
+def test_logs_key_admits_log_delivery_alarms_and_events_for_this_account_only(stacks, environment):
+    statements = policy(stacks[environment], "logs")
+    def bucket(purpose: str) -> str:
+        return f"arn:{PARTITION}:s3:::acme-{purpose}-{environment}-{ACCOUNT}"
+
+    delivery = conditions(statements["S3LogDeliveryWritesAccessLogsOfTheDataLake"])
+    assert delivery["aws:SourceAccount"] == ("StringEquals", [ACCOUNT])
+    assert delivery["aws:SourceArn"] == ("ArnLike", [bucket("data"), bucket("audit")])
+    events = conditions(statements["S3PublishesDataLakeEventsToTheAlarmTopic"])
+    assert events["aws:SourceArn"][1] == [bucket(p) for p in ("data", "access-logs", "audit")]
+    alarms = conditions(statements["CloudWatchAlarmsPublishToTheAlarmTopic"])
+    assert alarms == {
+        "aws:SourceAccount": ("StringEquals", [ACCOUNT]),
+        "aws:SourceArn": ("ArnLike", [f"arn:{PARTITION}:cloudwatch:us-east-1:{ACCOUNT}:alarm:*"]),
+    }
+
+
+def test_audit_key_admits_cloudtrail_for_this_trail_only(stacks, environment):
+    statement = policy(stacks[environment], "audit")["CloudTrailEncryptsThisTrailsLogsAndNotifications"]
+    assert statement["principals"] == [{"type": "Service", "identifiers": ["cloudtrail.amazonaws.com"]}]
+    assert conditions(statement) == {
+        "aws:SourceAccount": ("StringEquals", [ACCOUNT]),
+        "aws:SourceArn": ("StringEquals", [f"arn:{PARTITION}:cloudtrail:us-east-1:{ACCOUNT}:trail/acme-trail-{environment}"]),
+    }
+
+
+@pytest.mark.parametrize("environment, protected", [("dev", False), ("staging", False), ("prod", True)])
+def test_keys_are_protected_from_destroy_where_the_environment_says(stacks, environment, protected):
+    for body in resources(stacks[environment], "aws_kms_key").values():
+        assert body["lifecycle"]["prevent_destroy"] is protected

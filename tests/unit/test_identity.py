@@ -1,0 +1,93 @@
+"""Identity: documents from the data source only, least privilege, tagged roles, MFA enforcement."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.synth import by_sid, conditions, data_sources, find, ref, resources, statements_of
+
+POLICY_ATTRIBUTES = {
+    "aws_iam_role": "assume_role_policy",
+    "aws_iam_role_policy": "policy",
+    "aws_iam_policy": "policy",
+    "aws_kms_key": "policy",
+    "aws_s3_bucket_policy": "policy",
+    "aws_sns_topic_policy": "policy",
+}
+KMS_ROOT_SID = "AccountRootAdministersKeyAndDelegatesToIam"
+# Actions that AWS does not let a policy scope to a resource.
+RESOURCE_LESS_ACTIONS = {"iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices", "logs:DescribeLogGroups"}
+
+
+def test_every_policy_comes_from_an_aws_iam_policy_document(stacks, environment):
+    stack = stacks[environment]
+    for resource_type, attribute in POLICY_ATTRIBUTES.items():
+        for name, body in resources(stack, resource_type).items():
+            assert re.fullmatch(r"\$\{data\.aws_iam_policy_document\.[^.]+\.json\}", body[attribute]), (resource_type, name)
+
+
+def all_statements(stack):
+    for name, document in data_sources(stack, "aws_iam_policy_document").items():
+        for statement in document["statement"]:
+            yield name, statement
+
+
+def test_no_statement_allows_a_wildcard_action(stacks, environment):
+    for document, statement in all_statements(stacks[environment]):
+        if statement["effect"] != "Allow":
+            continue
+        for action in statement.get("actions", []):
+            assert action != "*", (document, statement["sid"])
+            if action.endswith(":*"):
+                assert statement["sid"] == KMS_ROOT_SID and "key-policy" in document, (document, statement["sid"], action)
+
+
+def test_no_statement_allows_every_resource_where_resources_can_be_named(stacks, environment):
+    for document, statement in all_statements(stacks[environment]):
+        if statement["effect"] != "Allow" or "resources" not in statement or "*" not in statement["resources"]:
+            continue
+        in_key_policy = "key-policy" in document  # in a key policy "*" means "this key"
+        assert in_key_policy or set(statement["actions"]) <= RESOURCE_LESS_ACTIONS, (document, statement["sid"])
+
+
+def test_roles_carry_the_standard_tags_and_an_inline_least_privilege_policy(stacks, configs, environment):
+    stack = stacks[environment]
+    (provider,) = stack["provider"]["aws"]
+    assert provider["default_tags"] == [{"tags": configs[environment].resource_tags}], "every role inherits them"
+    roles = resources(stack, "aws_iam_role")
+    assert len(roles) >= 2
+    for name, role in roles.items():
+        assert set(role["tags"]) == {"Name", "Purpose"}, name
+        assert not set(role["tags"]) & set(configs[environment].resource_tags), "must not override a standard tag"
+    inline_roles = {body["role"] for body in resources(stack, "aws_iam_role_policy").values()}
+    assert inline_roles == {ref("aws_iam_role", name) for name in roles}
+
+
+def test_mfa_enforcement_policy_and_its_group(stacks, environment):
+    stack = stacks[environment]
+    policy_name, policy = find(stack, "aws_iam_policy", "mfa/require-mfa")
+    group_name, group = find(stack, "aws_iam_group", "mfa/operators")
+    _, attachment = find(stack, "aws_iam_group_policy_attachment", "mfa/operators-require-mfa")
+    assert policy["name"] == f"acme-require-mfa-{environment}" and group["name"] == f"acme-operators-{environment}"
+    assert attachment == {**attachment, "group": ref("aws_iam_group", group_name, "name"), "policy_arn": ref("aws_iam_policy", policy_name, "arn")}
+    statements = by_sid(statements_of(stack, policy["policy"]))
+    deny = statements["DenyEverythingElseWithoutMfa"]
+    assert deny["effect"] == "Deny" and deny["resources"] == ["*"]
+    assert "sts:GetSessionToken" in deny["not_actions"] and "iam:EnableMFADevice" in deny["not_actions"]
+    assert conditions(deny) == {"aws:MultiFactorAuthPresent": ("BoolIfExists", ["false"])}
+    assert statements["ManageOwnPasswordAndMfa"]["resources"] == [
+        "arn:${data.aws_partition.current-partition.partition}:iam::${data.aws_caller_identity.current-account.account_id}:user/$${aws:username}"
+    ]
+
+
+@pytest.mark.parametrize("path", ["network/flow-log-role", "audit-trail/log-role"])
+def test_service_roles_trust_one_service_for_this_account(stacks, environment, path):
+    stack = stacks[environment]
+    _, role = find(stack, "aws_iam_role", f"{path}/role")
+    (trust,) = statements_of(stack, role["assume_role_policy"])
+    assert [p["type"] for p in trust["principals"]] == ["Service"] and len(trust["principals"][0]["identifiers"]) == 1
+    assert set(conditions(trust)) == {"aws:SourceAccount", "aws:SourceArn"}
+    assert json.dumps(trust).count("sts:AssumeRole") == 1
