@@ -98,7 +98,7 @@ class EncryptionKey(Construct):
         return self.key.arn
 
 
-def cloudwatch_logs_grant(*, region: str, account_id: str, partition: str, log_group_prefix: str) -> ServiceGrant:
+def cloudwatch_logs_grant(*, region: str, account_id: str, partition: str, log_group_prefixes: Sequence[str]) -> ServiceGrant:
     """CloudWatch Logs may use the key only for this environment's log groups (by encryption context)."""
     return ServiceGrant(
         sid="CloudWatchLogsEncryptsThisEnvironmentsLogGroups",
@@ -107,7 +107,7 @@ def cloudwatch_logs_grant(*, region: str, account_id: str, partition: str, log_g
             (
                 "ArnLike",
                 "kms:EncryptionContext:aws:logs:arn",
-                [f"arn:{partition}:logs:{region}:{account_id}:log-group:{log_group_prefix}*"],
+                [f"arn:{partition}:logs:{region}:{account_id}:log-group:{prefix}*" for prefix in log_group_prefixes],
             )
         ],
     )
@@ -130,6 +130,8 @@ class PlatformKeysProps:
     """Buckets that publish events to the alarm topic."""
     logging_bucket_arns: Sequence[str]
     """Buckets whose server access logs S3 writes into the (logs-key encrypted) access-logs bucket."""
+    log_group_prefixes: Sequence[str]
+    """Names of the log groups the logs key encrypts start with one of these."""
     deletion_window_days: int = 30
     prevent_destroy: bool = True
 
@@ -171,7 +173,7 @@ class PlatformKeys(Construct):
             "Encrypts log groups, access logs and the alarm topic",
             [
                 cloudwatch_logs_grant(
-                    region=region, account_id=account, partition=partition, log_group_prefix=props.names.log_group_prefix
+                    region=region, account_id=account, partition=partition, log_group_prefixes=props.log_group_prefixes
                 ),
                 ServiceGrant(
                     sid="S3LogDeliveryWritesAccessLogsOfTheDataLake",

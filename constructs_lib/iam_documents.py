@@ -61,10 +61,13 @@ def policy_document(scope: Construct, construct_id: str, statements: Sequence) -
 
 
 def service_assume_role_policy(
-    scope: Construct, construct_id: str, *, service: str, account_id: str, source_arn: str | None = None
+    scope: Construct, construct_id: str, *, service: str, account_id: str | None, source_arn: str | None = None
 ) -> str:
-    """A trust policy that lets one AWS service assume a role, only on behalf of this account."""
-    conditions: list[tuple[str, str, Sequence[str]]] = [("StringEquals", "aws:SourceAccount", [account_id])]
+    """A trust policy that lets one AWS service assume a role, only on behalf of this account
+    (and of one source ARN) where the service sets those keys."""
+    conditions: list[tuple[str, str, Sequence[str]]] = []
+    if account_id is not None:
+        conditions.append(("StringEquals", "aws:SourceAccount", [account_id]))
     if source_arn is not None:
         conditions.append(("ArnLike", "aws:SourceArn", [source_arn]))
     return policy_document(

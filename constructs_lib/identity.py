@@ -33,6 +33,8 @@ class ServiceRoleProps:
     statements: Sequence
     source_arn: str | None = None
     managed_policy_arns: Sequence[str] = ()
+    account_condition: bool = True
+    """False only for services that set no ``aws:SourceAccount`` when they assume a role (EC2)."""
 
 
 class ServiceRole(Construct):
@@ -46,7 +48,11 @@ class ServiceRole(Construct):
             name=props.names.name(props.purpose),
             description=props.description,
             assume_role_policy=service_assume_role_policy(
-                self, "trust", service=props.service, account_id=props.account_id, source_arn=props.source_arn
+                self,
+                "trust",
+                service=props.service,
+                account_id=props.account_id if props.account_condition else None,
+                source_arn=props.source_arn,
             ),
             tags={"Name": props.names.name(props.purpose), "Purpose": props.purpose},
         )

@@ -1,15 +1,20 @@
-"""Monitoring: the alarm topic every alarm and notification goes to.
+"""Monitoring: the alarm topic every alarm and notification goes to, and the environment's dashboard.
 
 :class:`AlarmTopic` is a KMS-encrypted SNS topic whose policy lets exactly two
 services publish, each only for this account: CloudWatch alarms, and the data
-lake's buckets (event notifications). Publishing without TLS is denied.
+lake's buckets (event notifications). Publishing without TLS is denied. The
+configured email addresses are subscribed to it.
+
+:class:`Dashboard` shows the database's and the app servers' health, and a
+Logs Insights view over the application and flow logs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from cdktf import Fn
 from constructs import Construct
 
 from constructs_lib.iam_documents import policy_document, statement
@@ -25,6 +30,7 @@ class AlarmTopicProps:
     partition: str
     kms_key_arn: str
     publishing_bucket_arns: Sequence[str]
+    email_subscriptions: Sequence[str] = ()
 
 
 def topic_arn(props: AlarmTopicProps, name: str) -> str:
@@ -83,6 +89,80 @@ class AlarmTopic(Construct):
             ),
         )
 
+        for index, address in enumerate(props.email_subscriptions):
+            aws.sns_topic_subscription.SnsTopicSubscription(
+                self, f"email-{index}", topic_arn=self.topic.arn, protocol="email", endpoint=address
+            )
+
     @property
     def arn(self) -> str:
         return self.topic.arn
+
+
+@dataclass(frozen=True)
+class DashboardProps:
+    names: ResourceNames
+    region: str
+    database_identifier: str
+    database_multi_az: bool
+    instance_ids: Mapping[str, str]
+    """App server ids keyed by their slug (``a-1``)."""
+    log_group_names: Sequence[str]
+
+
+WIDTH = 12
+HEIGHT = 6
+
+
+class Dashboard(Construct):
+    """``<project>-platform-<env>``: database and app-server metrics, and the logs."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: DashboardProps) -> None:
+        super().__init__(scope, construct_id)
+        database = {"DBInstanceIdentifier": props.database_identifier}
+        database_metrics = ["CPUUtilization", "FreeStorageSpace", "DatabaseConnections"]
+        if props.database_multi_az:
+            database_metrics.append("ReplicaLag")
+        widgets = [
+            self._metric_widget(f"Database {metric}", "AWS/RDS", metric, [database], props.region)
+            for metric in database_metrics
+        ]
+        servers = [{"InstanceId": instance_id} for instance_id in props.instance_ids.values()]
+        widgets += [
+            self._metric_widget("App servers CPUUtilization", "AWS/EC2", "CPUUtilization", servers, props.region),
+            self._metric_widget("App servers StatusCheckFailed", "AWS/EC2", "StatusCheckFailed", servers, props.region, stat="Maximum"),
+        ]
+        sources = " | ".join(f"SOURCE '{name}'" for name in props.log_group_names)
+        widgets.append(
+            {
+                "type": "log",
+                "properties": {
+                    "title": "Application and flow logs",
+                    "region": props.region,
+                    "view": "table",
+                    "query": f"{sources} | fields @timestamp, @log, @message | sort @timestamp desc | limit 100",
+                },
+            }
+        )
+        for index, widget in enumerate(widgets):
+            widget.update(x=(index % 2) * WIDTH, y=(index // 2) * HEIGHT, width=WIDTH, height=HEIGHT)
+        self.dashboard = aws.cloudwatch_dashboard.CloudwatchDashboard(
+            self, "dashboard", dashboard_name=props.names.name("platform"), dashboard_body=Fn.jsonencode({"widgets": widgets})
+        )
+
+    @property
+    def name(self) -> str:
+        return self.dashboard.dashboard_name
+
+    @staticmethod
+    def _metric_widget(title: str, namespace: str, metric: str, dimension_sets, region: str, stat: str = "Average") -> dict:
+        metrics = []
+        for dimensions in dimension_sets:
+            row: list = [namespace, metric]
+            for key, value in dimensions.items():
+                row += [key, value]
+            metrics.append(row)
+        return {
+            "type": "metric",
+            "properties": {"title": title, "region": region, "stat": stat, "period": 300, "view": "timeSeries", "metrics": metrics},
+        }

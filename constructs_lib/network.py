@@ -93,7 +93,11 @@ class Network(Construct):
 
     def subnet_ids(self, tier: str) -> list[str]:
         """Subnet ids of one tier, in AZ order."""
-        return [subnet.id for (subnet_tier, _), subnet in self.subnets.items() if subnet_tier == tier]
+        return list(self.subnet_ids_by_az(tier).values())
+
+    def subnet_ids_by_az(self, tier: str) -> dict[str, str]:
+        """Subnet ids of one tier keyed by AZ letter, in AZ order."""
+        return {letter: subnet.id for (subnet_tier, letter), subnet in self.subnets.items() if subnet_tier == tier}
 
     @property
     def nat_gateway_ids(self) -> list[str]:

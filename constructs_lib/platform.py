@@ -15,9 +15,11 @@ from constructs import Construct
 
 from constructs_lib.audit import AuditTrail, AuditTrailProps, trail_arn
 from constructs_lib.cis_alarms import CisAlarms, CisAlarmsProps
+from constructs_lib.compute import Compute, ComputeProps
+from constructs_lib.database import MYSQL_PORT, Database, DatabaseProps, database_identifier, database_log_group_prefix
 from constructs_lib.encryption import PlatformKeys, PlatformKeysProps
 from constructs_lib.identity import MfaEnforcement, MfaEnforcementProps
-from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps
+from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps, Dashboard, DashboardProps
 from constructs_lib.naming import ResourceNames
 from constructs_lib.network import Network, NetworkProps
 from constructs_lib.provider_bindings import aws
@@ -73,6 +75,7 @@ class PlatformStack(TerraformStack):
                 trail_arn=trail,
                 notifying_bucket_arns=list(bucket_arns.values()),
                 logging_bucket_arns=[bucket_arns[p] for p in LOGGED_PURPOSES],
+                log_group_prefixes=[names.log_group_prefix, database_log_group_prefix(names)],
                 deletion_window_days=config.encryption.key_deletion_window_days,
                 prevent_destroy=protections.prevent_destroy,
             ),
@@ -107,6 +110,7 @@ class PlatformStack(TerraformStack):
                 partition=part,
                 kms_key_arn=self.keys.logs.arn,
                 publishing_bucket_arns=list(bucket_arns.values()),
+                email_subscriptions=tuple(config.monitoring.alarm_emails),
             ),
         )
 
@@ -155,6 +159,75 @@ class PlatformStack(TerraformStack):
             CisAlarmsProps(names=names, log_group_name=self.trail.log_group_name, alarm_topic_arn=self.alarm_topic.arn),
         )
         MfaEnforcement(self, "mfa", MfaEnforcementProps(names=names, account_id=account, partition=part))
+
+        monitoring = config.monitoring
+        self.compute = Compute(
+            self,
+            "compute",
+            ComputeProps(
+                names=names,
+                region=region,
+                account_id=account,
+                partition=part,
+                vpc_id=self.network.vpc_id,
+                private_subnet_ids=self.network.subnet_ids_by_az("private"),
+                data_bucket_arn=self.data_lake.data.arn,
+                data_key_arn=self.keys.data.arn,
+                logs_key_arn=self.keys.logs.arn,
+                log_retention_days=config.logging.retention_days,
+                alarm_topic_arn=self.alarm_topic.arn,
+                instance_type=config.compute.instance_type,
+                instances_per_az=config.compute.instances_per_az,
+                ami_id=config.compute.ami_id,
+                ami_parameter=config.compute.ami_parameter,
+                cpu_alarm_percent=monitoring.cpu_alarm_percent,
+            ),
+        )
+        database = config.database
+        self.database = Database(
+            self,
+            "database",
+            DatabaseProps(
+                names=names,
+                region=region,
+                account_id=account,
+                partition=part,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.subnet_ids("database"),
+                app_security_group_id=self.compute.security_group.id,
+                kms_key_arn=self.keys.database.arn,
+                logs_key_arn=self.keys.logs.arn,
+                log_retention_days=config.logging.retention_days,
+                alarm_topic_arn=self.alarm_topic.arn,
+                engine_version=database.engine_version,
+                instance_class=database.instance_class,
+                allocated_storage_gb=database.allocated_storage_gb,
+                max_allocated_storage_gb=database.max_allocated_storage_gb,
+                multi_az=database.multi_az,
+                backup_retention_days=database.backup_retention_days,
+                backup_window=database.backup_window,
+                maintenance_window=database.maintenance_window,
+                deletion_protection=protections.deletion_protection,
+                final_snapshot=protections.final_snapshot,
+                prevent_destroy=protections.prevent_destroy,
+                cpu_alarm_percent=monitoring.cpu_alarm_percent,
+                free_storage_alarm_percent=monitoring.free_storage_alarm_percent,
+                connections_alarm=monitoring.database_connections_alarm,
+            ),
+        )
+        self.compute.allow_egress_to("mysql-to-database", self.database.security_group.id, MYSQL_PORT, "MySQL to the database")
+        self.dashboard = Dashboard(
+            self,
+            "dashboard",
+            DashboardProps(
+                names=names,
+                region=region,
+                database_identifier=database_identifier(names),
+                database_multi_az=database.multi_az,
+                instance_ids={slug: server.id for slug, server in self.compute.instances.items()},
+                log_group_names=[self.compute.log_group.name, self.network.flow_log_group.name],
+            ),
+        )
         self._outputs()
 
     def _output(self, name: str, value, description: str) -> None:
@@ -174,3 +247,10 @@ class PlatformStack(TerraformStack):
             self._output(f"{slug}_bucket_arn", bucket.arn, f"The {purpose} bucket's ARN")
         self._output("trail_arn", self.trail.arn, "The CloudTrail trail's ARN")
         self._output("alarm_topic_arn", self.alarm_topic.arn, "The SNS topic every alarm publishes to")
+        self._output("database_endpoint", self.database.instance.address, "The database's host name")
+        self._output("database_port", self.database.instance.port, "The database's port")
+        self._output("database_secret_arn", self.database.secret_arn, "The ARN of the RDS-managed master secret (not the secret)")
+        self._output("app_instance_ids", self.compute.instance_ids, "The app servers' instance ids")
+        self._output("app_security_group_id", self.compute.security_group.id, "The app tier's security group")
+        self._output("database_security_group_id", self.database.security_group.id, "The database's security group")
+        self._output("dashboard_name", self.dashboard.name, "The CloudWatch dashboard of this environment")

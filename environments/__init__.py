@@ -29,8 +29,10 @@ from environments.schema import (
     INFREQUENT_ACCESS_MINIMUM_DAYS,
     NAME_PATTERN,
     PRODUCTION_AUDIT_RETENTION_DAYS,
+    PRODUCTION_BACKUP_RETENTION_DAYS,
     EnvironmentConfig,
 )
+from environments.windows import window_minutes, windows_overlap
 
 __all__ = [
     "ConfigError",
@@ -226,6 +228,22 @@ def _rule_problems(file: str, config: EnvironmentConfig) -> list[Problem]:
             "audit.log_retention_days",
             f"a production environment keeps audit logs at least 7 years; use {PRODUCTION_AUDIT_RETENTION_DAYS} or more",
         )
+
+    database = config.database
+    if database.max_allocated_storage_gb < database.allocated_storage_gb:
+        add("database.max_allocated_storage_gb", f"{database.max_allocated_storage_gb} is below allocated_storage_gb ({database.allocated_storage_gb}); raise it")
+    overlap = windows_overlap(database.backup_window, database.maintenance_window)
+    if overlap:
+        add("database.backup_window", f"{database.backup_window} overlaps the maintenance window {database.maintenance_window} on {overlap}; move one of them")
+    for field, window in (("backup_window", database.backup_window), ("maintenance_window", database.maintenance_window)):
+        if window_minutes(window) < 30:
+            add(f"database.{field}", f"{window} is shorter than the 30 minutes RDS requires; widen it")
+    if config.production and not database.multi_az:
+        add("database.multi_az", "a production database runs in two AZs; set it to true, or production = false")
+    if config.production and database.backup_retention_days < PRODUCTION_BACKUP_RETENTION_DAYS:
+        add("database.backup_retention_days", f"a production database keeps backups at least {PRODUCTION_BACKUP_RETENTION_DAYS} days")
+    if config.compute.ami_id is not None and "ami_parameter" in config.compute.model_fields_set:
+        add("compute.ami_id", "set either ami_id or ami_parameter, not both")
 
     if config.production:
         for name in config.protections.relaxed():

@@ -15,6 +15,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+PRODUCTION_BACKUP_RETENTION_DAYS = 14
+"""Production keeps database backups at least two weeks; dev and staging keep 7 days."""
+
 PRODUCTION_AUDIT_RETENTION_DAYS = 2557
 """Seven years, the least a production environment keeps its audit logs."""
 
@@ -230,6 +233,79 @@ class AuditConfig(StrictModel):
     )
 
 
+WINDOW_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+WEEKLY_WINDOW_PATTERN = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+SMALL_INSTANCE_SIZES = ("nano", "micro", "small")
+
+
+def _daily_window(value: str) -> str:
+    if not WINDOW_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not a daily UTC window; write it like '03:00-03:30'")
+    return value
+
+
+def _weekly_window(value: str) -> str:
+    if not WEEKLY_WINDOW_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not a weekly UTC window; write it like 'sun:04:00-sun:04:30'")
+    return value
+
+
+def _db_instance_class(value: str) -> str:
+    if not re.fullmatch(r"db\.[a-z0-9]+\.[a-z0-9]+", value):
+        raise ValueError(f"{value!r} is not an RDS instance class; write it like 'db.t4g.medium'")
+    if value.rsplit(".", 1)[1] in SMALL_INSTANCE_SIZES:
+        raise ValueError(f"{value!r} cannot run Performance Insights for MySQL; use a medium or larger class")
+    return value
+
+
+def _ec2_instance_type(value: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9-]*\.[a-z0-9]+", value):
+        raise ValueError(f"{value!r} is not an EC2 instance type; write it like 't3.small'")
+    return value
+
+
+def _email(value: str) -> str:
+    if not EMAIL_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+class DatabaseConfig(StrictModel):
+    """The RDS MySQL 8.0 database."""
+
+    engine_version: str = Field(default="8.0", pattern=r"^8\.0(\.\d+)?$", description="'8.0' lets AWS apply minor upgrades.")
+    instance_class: Annotated[str, AfterValidator(_db_instance_class)] = "db.r6g.large"
+    allocated_storage_gb: int = Field(default=50, ge=20, le=65536)
+    max_allocated_storage_gb: int = Field(default=200, ge=20, le=65536, description="Storage autoscaling ceiling.")
+    multi_az: bool = Field(default=True, description="A standby in a second AZ; production requires it.")
+    backup_retention_days: int = Field(default=30, ge=1, le=35)
+    backup_window: Annotated[str, AfterValidator(_daily_window)] = "03:00-03:30"
+    maintenance_window: Annotated[str, AfterValidator(_weekly_window)] = "sun:04:00-sun:04:30"
+
+
+class ComputeConfig(StrictModel):
+    """The application servers in the private tier."""
+
+    instance_type: Annotated[str, AfterValidator(_ec2_instance_type)] = "t3.small"
+    instances_per_az: int = Field(default=1, ge=1, le=4)
+    ami_id: str | None = Field(default=None, pattern=r"^ami-[0-9a-f]{8,17}$", description="Overrides ami_parameter.")
+    ami_parameter: str = Field(
+        default="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        pattern=r"^/aws/service/[A-Za-z0-9/_.-]+$",
+        description="Public SSM parameter that names the current AMI.",
+    )
+
+
+class MonitoringConfig(StrictModel):
+    """Who hears about alarms, and when they fire."""
+
+    alarm_emails: list[Annotated[str, AfterValidator(_email)]] = Field(default_factory=list)
+    cpu_alarm_percent: int = Field(default=80, ge=1, le=100)
+    free_storage_alarm_percent: int = Field(default=10, ge=1, le=90)
+    database_connections_alarm: int = Field(default=200, ge=1)
+
+
 class StateConfig(StrictModel):
     """Where this environment's Terraform state lives (S3, encrypted, with lockfiles)."""
 
@@ -271,6 +347,9 @@ class EnvironmentConfig(StrictModel):
     encryption: EncryptionConfig = EncryptionConfig()
     storage: StorageConfig = StorageConfig()
     audit: AuditConfig = AuditConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    compute: ComputeConfig = ComputeConfig()
+    monitoring: MonitoringConfig = MonitoringConfig()
     state: StateConfig
     protections: Protections = Protections()
 

@@ -71,6 +71,14 @@ class VerifyContext:
                     return kms.describe_key(KeyId=entry["TargetKeyId"])["KeyMetadata"]["Arn"]
         raise CheckFailed(f"no key behind {alias}")
 
+    def topic_arn(self, purpose: str = "alarms") -> str:
+        return f"arn:aws:sns:{self.config.region}:{self.account_id}:{self.names.name(purpose)}"
+
+    def subnet_tiers(self) -> dict[str, str]:
+        """Subnet id -> tier, for the environment's VPC."""
+        subnets = self.client("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": [self.vpc["VpcId"]]}])["Subnets"]
+        return {s["SubnetId"]: next(t["Value"] for t in s.get("Tags", []) if t["Key"] == "Tier") for s in subnets}
+
     @cached_property
     def vpc(self) -> dict:
         vpcs = self.client("ec2").describe_vpcs(
@@ -104,9 +112,19 @@ def run_checks(ctx: VerifyContext, checks: Iterable[tuple[str, str, Check]]) -> 
 
 
 def all_checks() -> list[tuple[str, str, Check]]:
-    from ops.verify import audit, encryption, identity, network, state, storage
+    from ops.verify import audit, compute, database, encryption, identity, monitoring, network, state, storage
 
-    return [*state.CHECKS, *network.CHECKS, *encryption.CHECKS, *storage.CHECKS, *audit.CHECKS, *identity.CHECKS]
+    return [
+        *state.CHECKS,
+        *network.CHECKS,
+        *encryption.CHECKS,
+        *storage.CHECKS,
+        *audit.CHECKS,
+        *identity.CHECKS,
+        *database.CHECKS,
+        *compute.CHECKS,
+        *monitoring.CHECKS,
+    ]
 
 
 def verify_environment(config: EnvironmentConfig, target: DeployTarget) -> list[CheckResult]:

@@ -50,7 +50,7 @@ def cis_filters_and_alarms(ctx: VerifyContext) -> str:
     wanted = {ctx.names.name(check) for check in CIS_CHECK_IDS}
     expect(found == wanted, f"metric filters missing: {sorted(wanted - found)}")
     alarms = ctx.client("cloudwatch").describe_alarms(AlarmNamePrefix=ctx.names.name("cis-").rsplit("-", 1)[0])["MetricAlarms"]
-    topic = f"arn:aws:sns:{ctx.config.region}:{ctx.account_id}:{ctx.names.name('alarms')}"
+    topic = ctx.topic_arn()
     cis = [a for a in alarms if a["AlarmName"] in {ctx.names.name(f"cis-{c}") for c in CIS_CHECK_IDS}]
     expect(len(cis) == len(CIS_CHECK_IDS), f"{len(cis)} CIS alarms, expected {len(CIS_CHECK_IDS)}")
     expect(all(a["AlarmActions"] == [topic] for a in cis), "a CIS alarm does not publish to the alarm topic")
@@ -58,7 +58,7 @@ def cis_filters_and_alarms(ctx: VerifyContext) -> str:
 
 
 def alarm_topic_encrypted(ctx: VerifyContext) -> None:
-    topic = f"arn:aws:sns:{ctx.config.region}:{ctx.account_id}:{ctx.names.name('alarms')}"
+    topic = ctx.topic_arn()
     attributes = ctx.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]
     expect(attributes.get("KmsMasterKeyId") == ctx.key_arn("logs"), f"the alarm topic is encrypted with {attributes.get('KmsMasterKeyId')}")
 

@@ -76,7 +76,7 @@ def lifecycle(ctx: VerifyContext) -> None:
 
 
 def event_notifications(ctx: VerifyContext) -> None:
-    topic = f"arn:aws:sns:{ctx.config.region}:{ctx.account_id}:{ctx.names.name('alarms')}"
+    topic = ctx.topic_arn()
     for _, s3, bucket in _each(ctx):
         topics = s3.get_bucket_notification_configuration(Bucket=bucket).get("TopicConfigurations", [])
         expect(len(topics) == 1 and topics[0]["TopicArn"] == topic, f"{bucket} notifies {topics}")

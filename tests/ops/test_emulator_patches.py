@@ -82,3 +82,87 @@ def test_a_trail_can_be_deleted_by_its_arn():
             assert cloudtrail.describe_trails()["trailList"] == []
         finally:
             CloudTrailBackend.delete_trail = original
+
+
+def test_instance_monitoring_can_be_switched():
+    import boto3
+    from moto import mock_aws
+    from moto.ec2.responses.monitoring import Monitoring
+
+    from ops.emulator_patches import instance_monitoring_can_be_switched
+
+    originals = (Monitoring.monitor_instances, Monitoring.unmonitor_instances)
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+        (instance,) = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"]
+        with pytest.raises(NotImplementedError):
+            ec2.monitor_instances(InstanceIds=[instance["InstanceId"]])
+        try:
+            instance_monitoring_can_be_switched()
+            answer = ec2.monitor_instances(InstanceIds=[instance["InstanceId"]])
+            assert answer["InstanceMonitorings"] == [{"InstanceId": instance["InstanceId"], "Monitoring": {"State": "enabled"}}]
+            described = ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"][0]["Instances"][0]
+            assert described["Monitoring"] == {"State": "enabled"}
+            ec2.unmonitor_instances(InstanceIds=[instance["InstanceId"]])
+            described = ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"][0]["Instances"][0]
+            assert described["Monitoring"] == {"State": "disabled"}
+        finally:
+            Monitoring.monitor_instances, Monitoring.unmonitor_instances = originals
+
+
+def test_an_interface_without_a_public_ip_has_no_association():
+    import boto3
+    from moto import mock_aws
+    from moto.ec2.models.elastic_network_interfaces import NetworkInterface
+
+    from ops.emulator_patches import interfaces_without_a_public_ip_have_no_association
+
+    original = NetworkInterface.association
+
+    def launch(ec2):
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+        spec = [{"DeviceIndex": 0, "SubnetId": subnet, "AssociatePublicIpAddress": False}]
+        (instance,) = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, NetworkInterfaces=spec)["Instances"]
+        return ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"][0]["Instances"][0]
+
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        assert launch(ec2)["NetworkInterfaces"][0]["Association"] == {}, "the quirk is gone?"
+        try:
+            interfaces_without_a_public_ip_have_no_association()
+            assert "Association" not in launch(ec2)["NetworkInterfaces"][0]
+        finally:
+            NetworkInterface.association = original
+
+
+def test_launch_template_data_keeps_only_its_own_tag_specifications():
+    import boto3
+    from moto import mock_aws
+    from moto.ec2.models.launch_templates import LaunchTemplateBackend
+
+    from ops.emulator_patches import launch_template_data_keeps_only_its_own_tag_specifications
+
+    original = LaunchTemplateBackend.create_launch_template
+
+    def create(ec2, name):
+        ec2.create_launch_template(
+            LaunchTemplateName=name,
+            LaunchTemplateData={"TagSpecifications": [{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "app"}]}]},
+            TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "Environment", "Value": "dev"}]}],
+        )
+        (version,) = ec2.describe_launch_template_versions(LaunchTemplateName=name)["LaunchTemplateVersions"]
+        return [s["ResourceType"] for s in version["LaunchTemplateData"]["TagSpecifications"]]
+
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        assert create(ec2, "before") == ["instance", "launch-template"], "the quirk is gone?"
+        try:
+            launch_template_data_keeps_only_its_own_tag_specifications()
+            assert create(ec2, "after") == ["instance"]
+            (template,) = ec2.describe_launch_templates(LaunchTemplateNames=["after"])["LaunchTemplates"]
+            assert template["Tags"] == [{"Key": "Environment", "Value": "dev"}]
+        finally:
+            LaunchTemplateBackend.create_launch_template = original

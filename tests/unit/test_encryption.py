@@ -69,7 +69,10 @@ def test_logs_key_admits_cloudwatch_logs_by_encryption_context(stacks, environme
     assert conditions(statement) == {
         "kms:EncryptionContext:aws:logs:arn": (
             "ArnLike",
-            [f"arn:{PARTITION}:logs:us-east-1:{ACCOUNT}:log-group:/acme/{environment}/*"],
+            [
+                f"arn:{PARTITION}:logs:us-east-1:{ACCOUNT}:log-group:/acme/{environment}/*",
+                f"arn:{PARTITION}:logs:us-east-1:{ACCOUNT}:log-group:/aws/rds/instance/acme-database-{environment}/*",
+            ],
         )
     }
 

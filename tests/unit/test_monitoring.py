@@ -34,3 +34,31 @@ def test_topic_policy_names_its_publishers(stacks, environment):
 def test_topic_output(stacks, environment):
     topic_name, _ = find(stacks[environment], "aws_sns_topic", "alarm-topic/topic")
     assert stacks[environment]["output"]["alarm_topic_arn"]["value"] == ref("aws_sns_topic", topic_name, "arn")
+
+
+def test_configured_emails_are_subscribed(stacks, configs, environment):
+    from tests.synth import resources
+
+    subscriptions = resources(stacks[environment], "aws_sns_topic_subscription")
+    assert sorted(s["endpoint"] for s in subscriptions.values()) == sorted(configs[environment].monitoring.alarm_emails)
+    assert {s["protocol"] for s in subscriptions.values()} == {"email"}
+
+
+def test_dashboard_covers_the_database_the_servers_and_the_logs(stacks, environment):
+    import json
+    import re
+
+    from tests.synth import resources
+
+    stack = stacks[environment]
+    (dashboard,) = resources(stack, "aws_cloudwatch_dashboard").values()
+    assert dashboard["dashboard_name"] == f"acme-platform-{environment}"
+    body = dashboard["dashboard_body"]
+    assert body.startswith("${jsonencode(") and body.endswith(")}")
+    for metric in ("CPUUtilization", "FreeStorageSpace", "DatabaseConnections", "StatusCheckFailed"):
+        assert f'"{metric}"' in body
+    assert ("ReplicaLag" in body) is (environment != "dev")
+    assert re.search(r"SOURCE '\$\{aws_cloudwatch_log_group\.compute_app-log-group[^}]+\.name}' \| SOURCE '\$\{aws_cloudwatch_log_group\.network_flow-log-group[^}]+\.name}'", body)
+    (name,) = resources(stack, "aws_cloudwatch_dashboard")
+    assert stack["output"]["dashboard_name"]["value"] == f"${{aws_cloudwatch_dashboard.{name}.dashboard_name}}"
+    assert json.loads(json.dumps(body))

@@ -1,0 +1,265 @@
+"""The compute tier: application servers in the private subnets, from one hardened launch template.
+
+What it creates, and why:
+
+* A security group for the app tier whose egress is only what the servers
+  need: HTTPS out (AWS APIs, Systems Manager, package repositories, through NAT
+  or the endpoints) and MySQL to the database's security group. No ingress:
+  operators reach the servers through Systems Manager Session Manager.
+* An instance role that grants only the SSM core and CloudWatch agent managed
+  policies, and reading the data-lake data bucket with its key (through S3).
+* A launch template: IMDSv2 required with a hop limit of 1, an encrypted gp3
+  root volume, detailed monitoring, and user data that installs and starts the
+  CloudWatch agent (shipping the app logs to an encrypted log group) and the
+  SSM agent. The AMI comes from the public SSM parameter for Amazon Linux 2023
+  unless the environment pins one.
+* App servers across the private subnets (``instances_per_az`` in every AZ),
+  without public IPs. Each repeats the template's metadata options, profile and
+  user data, which are valid on AWS and needed where a launch template is not
+  fully inherited (the local emulator).
+* Alarms to the alarm topic: status-check failures and CPU, per server.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cdktf import Token
+from constructs import Construct
+
+from constructs_lib.iam_documents import statement
+from constructs_lib.identity import ServiceRole, ServiceRoleProps
+from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
+from constructs_lib.naming import ResourceNames
+from constructs_lib.provider_bindings import aws
+
+ROOT_VOLUME_GB = 20
+CLOUDWATCH_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"
+
+
+def app_log_group_name(names: ResourceNames) -> str:
+    return names.log_group("app")
+
+
+def user_data(names: ResourceNames) -> str:
+    """The boot script: install and start the CloudWatch agent (app logs, memory, disk) and the SSM agent."""
+    agent_config = {
+        "agent": {"run_as_user": "cwagent"},
+        "logs": {
+            "logs_collected": {
+                "files": {
+                    "collect_list": [
+                        {
+                            "file_path": "/var/log/app/*.log",
+                            "log_group_name": app_log_group_name(names),
+                            "log_stream_name": "{instance_id}/app",
+                        }
+                    ]
+                }
+            }
+        },
+        "metrics": {
+            "namespace": f"{names.project}/{names.environment}/App",
+            "append_dimensions": {"InstanceId": "${aws:InstanceId}"},
+            "metrics_collected": {"mem": {"measurement": ["mem_used_percent"]}, "disk": {"measurement": ["used_percent"], "resources": ["/"]}},
+        },
+    }
+    return "\n".join(
+        [
+            "#!/bin/bash",
+            "set -euo pipefail",
+            "dnf install -y amazon-cloudwatch-agent amazon-ssm-agent",
+            "mkdir -p /var/log/app",
+            f"cat > {CLOUDWATCH_AGENT_CONFIG} <<'JSON'",
+            json.dumps(agent_config, indent=2, sort_keys=True),
+            "JSON",
+            f"/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:{CLOUDWATCH_AGENT_CONFIG}",
+            "systemctl enable --now amazon-ssm-agent",
+            "",
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class ComputeProps:
+    names: ResourceNames
+    region: str
+    account_id: str
+    partition: str
+    vpc_id: str
+    private_subnet_ids: Mapping[str, str]
+    """The private subnet of each AZ, keyed by AZ letter."""
+    data_bucket_arn: str
+    data_key_arn: str
+    logs_key_arn: str
+    log_retention_days: int
+    alarm_topic_arn: str
+    instance_type: str = "t3.small"
+    instances_per_az: int = 1
+    ami_id: str | None = None
+    ami_parameter: str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    cpu_alarm_percent: int = 80
+
+
+class Compute(Construct):
+    """The app tier. See the module docstring."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: ComputeProps) -> None:
+        super().__init__(scope, construct_id)
+        names = props.names
+        self._names = names
+        self.security_group = aws.security_group.SecurityGroup(
+            self,
+            "security-group",
+            name=names.name("app"),
+            description="App servers: no ingress; HTTPS out and MySQL to the database",
+            vpc_id=props.vpc_id,
+            tags={"Name": names.name("app")},
+        )
+        aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
+            self,
+            "https-out",
+            security_group_id=self.security_group.id,
+            description="HTTPS to AWS APIs and package repositories",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4="0.0.0.0/0",
+        )
+        self.log_group = EncryptedLogGroup(
+            self,
+            "app-log-group",
+            EncryptedLogGroupProps(
+                name=app_log_group_name(names), retention_days=props.log_retention_days, kms_key_arn=props.logs_key_arn
+            ),
+        )
+        role = ServiceRole(
+            self,
+            "instance-role",
+            ServiceRoleProps(
+                names=names,
+                purpose="app-server",
+                description="App servers: SSM core, the CloudWatch agent, and reading the data lake",
+                service="ec2.amazonaws.com",
+                account_id=props.account_id,
+                # EC2 sets no source account or ARN when it assumes an instance role.
+                account_condition=False,
+                managed_policy_arns=[
+                    f"arn:{props.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore",
+                    f"arn:{props.partition}:iam::aws:policy/CloudWatchAgentServerPolicy",
+                ],
+                statements=[
+                    statement("ReadTheDataLake", actions=["s3:GetObject"], resources=[f"{props.data_bucket_arn}/*"]),
+                    statement("ListTheDataLake", actions=["s3:ListBucket"], resources=[props.data_bucket_arn]),
+                    statement(
+                        "DecryptTheDataLakeThroughS3",
+                        actions=["kms:Decrypt"],
+                        resources=[props.data_key_arn],
+                        conditions=[("StringEquals", "kms:ViaService", [f"s3.{props.region}.amazonaws.com"])],
+                    ),
+                ],
+            ),
+        )
+        self.instance_profile = aws.iam_instance_profile.IamInstanceProfile(
+            self, "instance-profile", name=names.name("app-server"), role=role.name
+        )
+        image_id = props.ami_id or aws.data_aws_ssm_parameter.DataAwsSsmParameter(
+            self, "ami", name=props.ami_parameter
+        ).insecure_value
+        script = base64.b64encode(user_data(names).encode()).decode()
+        template = aws.launch_template
+        self.launch_template = template.LaunchTemplate(
+            self,
+            "launch-template",
+            name=names.name("app"),
+            description="App servers: IMDSv2 only, encrypted root volume, agents installed at boot",
+            image_id=image_id,
+            instance_type=props.instance_type,
+            vpc_security_group_ids=[self.security_group.id],
+            iam_instance_profile=template.LaunchTemplateIamInstanceProfile(arn=self.instance_profile.arn),
+            metadata_options=template.LaunchTemplateMetadataOptions(
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
+            ),
+            monitoring=template.LaunchTemplateMonitoring(enabled=True),
+            block_device_mappings=[
+                template.LaunchTemplateBlockDeviceMappings(
+                    device_name="/dev/xvda",
+                    ebs=template.LaunchTemplateBlockDeviceMappingsEbs(
+                        volume_size=ROOT_VOLUME_GB, volume_type="gp3", encrypted="true", delete_on_termination="true"
+                    ),
+                )
+            ],
+            user_data=script,
+            update_default_version=True,
+            tag_specifications=[
+                template.LaunchTemplateTagSpecifications(resource_type=kind, tags={"Name": names.name("app")})
+                for kind in ("instance", "volume")
+            ],
+        )
+        self.instances = {}
+        for letter, subnet_id in props.private_subnet_ids.items():
+            for number in range(1, props.instances_per_az + 1):
+                slug = f"{letter}-{number}"
+                self.instances[slug] = aws.instance.Instance(
+                    self,
+                    f"app-server-{slug}",
+                    launch_template=aws.instance.InstanceLaunchTemplate(
+                        id=self.launch_template.id, version=Token.as_string(self.launch_template.latest_version)
+                    ),
+                    subnet_id=subnet_id,
+                    associate_public_ip_address=False,
+                    metadata_options=aws.instance.InstanceMetadataOptions(
+                        http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
+                    ),
+                    iam_instance_profile=self.instance_profile.name,
+                    monitoring=True,
+                    user_data_base64=script,
+                    tags={"Name": names.name(f"app-{slug}")},
+                )
+        self._alarms(props)
+
+    def allow_egress_to(self, construct_id: str, security_group_id: str, port: int, description: str) -> None:
+        """Let the app servers reach another security group on one TCP port (the wiring adds the database)."""
+        aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
+            self,
+            construct_id,
+            security_group_id=self.security_group.id,
+            description=description,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=security_group_id,
+        )
+
+    def _alarms(self, props: ComputeProps) -> None:
+        for slug, server in self.instances.items():
+            for kind, metric, statistic, threshold, periods, what in (
+                ("status-check", "StatusCheckFailed", "Maximum", 1, 2, "a failed status check"),
+                ("cpu", "CPUUtilization", "Average", props.cpu_alarm_percent, 3, f"CPU at or above {props.cpu_alarm_percent}%"),
+            ):
+                name = props.names.name(f"app-{slug}-{kind}")
+                aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
+                    self,
+                    f"app-server-{slug}-{kind}-alarm",
+                    alarm_name=name,
+                    alarm_description=f"App server {slug} in {props.names.environment}: {what}",
+                    namespace="AWS/EC2",
+                    metric_name=metric,
+                    dimensions={"InstanceId": server.id},
+                    statistic=statistic,
+                    period=300,
+                    evaluation_periods=periods,
+                    threshold=threshold,
+                    comparison_operator="GreaterThanOrEqualToThreshold",
+                    treat_missing_data="missing",
+                    alarm_actions=[props.alarm_topic_arn],
+                    ok_actions=[props.alarm_topic_arn],
+                    tags={"Name": name},
+                )
+
+    @property
+    def instance_ids(self) -> list[str]:
+        return [server.id for server in self.instances.values()]

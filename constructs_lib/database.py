@@ -1,0 +1,227 @@
+"""The database tier: RDS MySQL 8.0 in the database subnets, private, encrypted and watched.
+
+What it creates, and why:
+
+* A subnet group over the database subnets (which have no route out), and a
+  security group that admits 3306 from the app tier's security group only.
+* A parameter group with ``require_secure_transport = 1``, created before the
+  old one is destroyed, so it can be replaced while the database uses it.
+* The instance: multi-AZ when configured, not publicly accessible, storage
+  encrypted with the database key, the master password generated and kept by
+  RDS in Secrets Manager under the same key (no password exists anywhere in
+  code, config, state or plan), IAM authentication, backups and maintenance
+  in the configured windows, deletion protection and a final snapshot where
+  the environment keeps them, enhanced monitoring every 60 s through its own
+  role, Performance Insights under the database key, the error, general and
+  slow-query logs exported to KMS-encrypted log groups with a retention, tags
+  copied to snapshots, and automatic minor upgrades.
+* Alarms to the alarm topic: CPU, free storage, connections, and replica lag
+  where multi-AZ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdktf import TerraformResourceLifecycle
+from constructs import Construct
+
+from constructs_lib.identity import ServiceRole, ServiceRoleProps
+from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
+from constructs_lib.naming import ResourceNames
+from constructs_lib.provider_bindings import aws
+
+MYSQL_PORT = 3306
+EXPORTED_LOGS: tuple[str, ...] = ("error", "general", "slowquery")
+MONITORING_INTERVAL_SECONDS = 60
+PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7
+MASTER_USERNAME = "platform_admin"
+"""Not a secret: the password is generated and held by RDS in Secrets Manager."""
+
+
+def database_identifier(names: ResourceNames) -> str:
+    return names.name("database")
+
+
+def database_log_group_prefix(names: ResourceNames) -> str:
+    """RDS exports logs to ``/aws/rds/instance/<id>/<log>``; the logs key admits this prefix."""
+    return f"/aws/rds/instance/{database_identifier(names)}/"
+
+
+@dataclass(frozen=True)
+class DatabaseProps:
+    names: ResourceNames
+    region: str
+    account_id: str
+    partition: str
+    vpc_id: str
+    subnet_ids: Sequence[str]
+    app_security_group_id: str
+    kms_key_arn: str
+    logs_key_arn: str
+    log_retention_days: int
+    alarm_topic_arn: str
+    engine_version: str = "8.0"
+    instance_class: str = "db.r6g.large"
+    allocated_storage_gb: int = 50
+    max_allocated_storage_gb: int = 200
+    multi_az: bool = True
+    backup_retention_days: int = 30
+    backup_window: str = "03:00-03:30"
+    maintenance_window: str = "sun:04:00-sun:04:30"
+    deletion_protection: bool = True
+    final_snapshot: bool = True
+    prevent_destroy: bool = True
+    cpu_alarm_percent: int = 80
+    free_storage_alarm_percent: int = 10
+    connections_alarm: int = 200
+
+
+class Database(Construct):
+    """RDS MySQL with its network, parameters, monitoring and alarms. See the module docstring."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: DatabaseProps) -> None:
+        super().__init__(scope, construct_id)
+        names = props.names
+        identifier = database_identifier(names)
+        self.security_group = aws.security_group.SecurityGroup(
+            self,
+            "security-group",
+            name=names.name("database"),
+            description="The database: MySQL from the app tier only",
+            vpc_id=props.vpc_id,
+            tags={"Name": names.name("database")},
+        )
+        aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
+            self,
+            "mysql-from-app",
+            security_group_id=self.security_group.id,
+            description="MySQL from the app servers",
+            ip_protocol="tcp",
+            from_port=MYSQL_PORT,
+            to_port=MYSQL_PORT,
+            referenced_security_group_id=props.app_security_group_id,
+        )
+        subnet_group = aws.db_subnet_group.DbSubnetGroup(
+            self,
+            "subnet-group",
+            name=identifier,
+            description="The database tier's subnets (no route to the internet)",
+            subnet_ids=list(props.subnet_ids),
+        )
+        parameters = aws.db_parameter_group.DbParameterGroup(
+            self,
+            "parameter-group",
+            name_prefix=f"{identifier}-",
+            family="mysql8.0",
+            description="MySQL 8.0 parameters: TLS required",
+            parameter=[
+                aws.db_parameter_group.DbParameterGroupParameter(
+                    name="require_secure_transport", value="1", apply_method="immediate"
+                )
+            ],
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
+        )
+        monitoring_role = ServiceRole(
+            self,
+            "monitoring-role",
+            ServiceRoleProps(
+                names=names,
+                purpose="database-monitoring",
+                description="Lets RDS enhanced monitoring of this environment's database publish metrics",
+                service="monitoring.rds.amazonaws.com",
+                account_id=props.account_id,
+                source_arn=f"arn:{props.partition}:rds:{props.region}:{props.account_id}:db:{identifier}",
+                statements=(),
+                managed_policy_arns=[f"arn:{props.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"],
+            ),
+        )
+        log_groups = [
+            EncryptedLogGroup(
+                self,
+                f"{log}-log-group",
+                EncryptedLogGroupProps(
+                    name=f"{database_log_group_prefix(names)}{log}",
+                    retention_days=props.log_retention_days,
+                    kms_key_arn=props.logs_key_arn,
+                ),
+            ).log_group
+            for log in EXPORTED_LOGS
+        ]
+        self.instance = aws.db_instance.DbInstance(
+            self,
+            "instance",
+            identifier=identifier,
+            engine="mysql",
+            engine_version=props.engine_version,
+            instance_class=props.instance_class,
+            allocated_storage=props.allocated_storage_gb,
+            max_allocated_storage=props.max_allocated_storage_gb,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=props.kms_key_arn,
+            username=MASTER_USERNAME,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=props.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[self.security_group.id],
+            parameter_group_name=parameters.name,
+            multi_az=props.multi_az,
+            publicly_accessible=False,
+            backup_retention_period=props.backup_retention_days,
+            backup_window=props.backup_window,
+            maintenance_window=props.maintenance_window,
+            copy_tags_to_snapshot=True,
+            auto_minor_version_upgrade=True,
+            deletion_protection=props.deletion_protection,
+            skip_final_snapshot=not props.final_snapshot,
+            final_snapshot_identifier=f"{identifier}-final" if props.final_snapshot else None,
+            monitoring_interval=MONITORING_INTERVAL_SECONDS,
+            monitoring_role_arn=monitoring_role.arn,
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=props.kms_key_arn,
+            performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+            enabled_cloudwatch_logs_exports=list(EXPORTED_LOGS),
+            tags={"Name": identifier},
+            # The log groups must exist first, or RDS creates them unencrypted and kept forever.
+            depends_on=log_groups,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
+        )
+        self._alarms(props, identifier)
+
+    def _alarms(self, props: DatabaseProps, identifier: str) -> None:
+        free_storage_bytes = props.allocated_storage_gb * props.free_storage_alarm_percent // 100 * 1024**3
+        alarms = [
+            ("cpu", "CPUUtilization", "GreaterThanOrEqualToThreshold", props.cpu_alarm_percent, f"CPU at or above {props.cpu_alarm_percent}%"),
+            ("free-storage", "FreeStorageSpace", "LessThanOrEqualToThreshold", free_storage_bytes, f"free storage at or below {props.free_storage_alarm_percent}% of the allocation"),
+            ("connections", "DatabaseConnections", "GreaterThanOrEqualToThreshold", props.connections_alarm, f"{props.connections_alarm} or more connections"),
+        ]
+        if props.multi_az:
+            alarms.append(("replica-lag", "ReplicaLag", "GreaterThanOrEqualToThreshold", 60, "replication 60 s or more behind"))
+        self.alarms = {}
+        for slug, metric, comparison, threshold, what in alarms:
+            self.alarms[slug] = aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
+                self,
+                f"{slug}-alarm",
+                alarm_name=props.names.name(f"database-{slug}"),
+                alarm_description=f"The {props.names.environment} database: {what} for 15 minutes",
+                namespace="AWS/RDS",
+                metric_name=metric,
+                dimensions={"DBInstanceIdentifier": self.instance.identifier},
+                statistic="Average",
+                period=300,
+                evaluation_periods=3,
+                threshold=threshold,
+                comparison_operator=comparison,
+                treat_missing_data="missing",
+                alarm_actions=[props.alarm_topic_arn],
+                ok_actions=[props.alarm_topic_arn],
+                tags={"Name": props.names.name(f"database-{slug}")},
+            )
+
+    @property
+    def secret_arn(self) -> str:
+        """The ARN of the RDS-managed master secret (never its value)."""
+        return self.instance.master_user_secret.get(0).secret_arn
