@@ -28,14 +28,9 @@ def main() -> int:
     from ops.node_runtime import use_project_node
 
     use_project_node()
-    from cdktf import App
+    from constructs_lib.app import synthesize
 
-    from constructs_lib.platform import PlatformStack
-
-    app = App()
-    for config in configs:
-        PlatformStack(app, config, target)
-    app.synth()
+    synthesize(configs, target)
     return 0
 
 

@@ -13,16 +13,19 @@ from __future__ import annotations
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
+from constructs_lib.api import EXECUTION_LOG_PREFIX, Api, ApiProps
 from constructs_lib.audit import AuditTrail, AuditTrailProps, trail_arn
 from constructs_lib.cis_alarms import CisAlarms, CisAlarmsProps
 from constructs_lib.compute import Compute, ComputeProps
 from constructs_lib.database import MYSQL_PORT, Database, DatabaseProps, database_identifier, database_log_group_prefix
 from constructs_lib.encryption import PlatformKeys, PlatformKeysProps
 from constructs_lib.identity import MfaEnforcement, MfaEnforcementProps
+from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps, Dashboard, DashboardProps
 from constructs_lib.naming import ResourceNames
 from constructs_lib.network import Network, NetworkProps
 from constructs_lib.provider_bindings import aws
+from constructs_lib.serverless import Serverless, ServerlessProps, function_log_group
 from constructs_lib.storage import (
     DATA_LAKE_PURPOSES,
     LOGGED_PURPOSES,
@@ -39,7 +42,7 @@ from environments.target import DeployTarget
 class PlatformStack(TerraformStack):
     """The Terraform stack of one environment, named exactly like the environment."""
 
-    def __init__(self, scope: Construct, config: EnvironmentConfig, target: DeployTarget) -> None:
+    def __init__(self, scope: Construct, config: EnvironmentConfig, target: DeployTarget, package: LambdaPackage) -> None:
         super().__init__(scope, config.name)
         self.config = config
         configure_aws_provider(
@@ -75,7 +78,12 @@ class PlatformStack(TerraformStack):
                 trail_arn=trail,
                 notifying_bucket_arns=list(bucket_arns.values()),
                 logging_bucket_arns=[bucket_arns[p] for p in LOGGED_PURPOSES],
-                log_group_prefixes=[names.log_group_prefix, database_log_group_prefix(names)],
+                log_group_prefixes=[
+                    names.log_group_prefix,
+                    database_log_group_prefix(names),
+                    function_log_group(names),
+                    f"{EXECUTION_LOG_PREFIX}*/{names.environment}",
+                ],
                 deletion_window_days=config.encryption.key_deletion_window_days,
                 prevent_destroy=protections.prevent_destroy,
             ),
@@ -216,6 +224,53 @@ class PlatformStack(TerraformStack):
             ),
         )
         self.compute.allow_egress_to("mysql-to-database", self.database.security_group.id, MYSQL_PORT, "MySQL to the database")
+        self.serverless = Serverless(
+            self,
+            "serverless",
+            ServerlessProps(
+                names=names,
+                region=region,
+                account_id=account,
+                partition=part,
+                vpc_id=self.network.vpc_id,
+                private_subnet_ids=self.network.subnet_ids("private"),
+                package=package,
+                data_key_arn=self.keys.data.arn,
+                logs_key_arn=self.keys.logs.arn,
+                log_retention_days=config.logging.retention_days,
+                log_bucket_name=self.data_lake.access_logs.name,
+                log_bucket_arn=self.data_lake.access_logs.arn,
+                alarm_topic_arn=self.alarm_topic.arn,
+                allowed_origins=tuple(config.api.cors_allowed_origins),
+                reserved_concurrency=config.serverless.reserved_concurrency,
+                timeout_seconds=config.serverless.timeout_seconds,
+                memory_mb=config.serverless.memory_mb,
+                deletion_protection=protections.deletion_protection,
+                prevent_destroy=protections.prevent_destroy,
+            ),
+        )
+        api = config.api
+        self.api = Api(
+            self,
+            "api",
+            ApiProps(
+                names=names,
+                region=region,
+                account_id=account,
+                partition=part,
+                allowed_cidrs=tuple(config.network.allowed_ingress_cidrs),
+                function_name=self.serverless.function.function_name,
+                function_invoke_arn=self.serverless.function.invoke_arn,
+                logs_key_arn=self.keys.logs.arn,
+                log_retention_days=config.logging.retention_days,
+                alarm_topic_arn=self.alarm_topic.arn,
+                cors_allowed_origins=tuple(api.cors_allowed_origins),
+                throttle_rate_limit=api.throttle_rate_limit,
+                throttle_burst_limit=api.throttle_burst_limit,
+                daily_quota=api.daily_quota,
+                latency_alarm_ms=api.latency_alarm_ms,
+            ),
+        )
         self.dashboard = Dashboard(
             self,
             "dashboard",
@@ -254,3 +309,10 @@ class PlatformStack(TerraformStack):
         self._output("app_security_group_id", self.compute.security_group.id, "The app tier's security group")
         self._output("database_security_group_id", self.database.security_group.id, "The database's security group")
         self._output("dashboard_name", self.dashboard.name, "The CloudWatch dashboard of this environment")
+        self._output("api_invoke_url", self.api.invoke_url, "The /data endpoint (callable from the allowed CIDRs, with the API key)")
+        self._output("api_id", self.api.rest_api.id, "The REST API's id")
+        function = self.serverless.function
+        self._output("function_names", [function.function_name], "The Lambda functions' names")
+        self._output("function_arns", [function.arn], "The Lambda functions' ARNs")
+        self._output("table_name", self.serverless.table.name, "The DynamoDB table's name")
+        self._output("dead_letter_queue_url", self.serverless.dead_letter_queue.url, "The functions' dead-letter queue")

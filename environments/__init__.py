@@ -245,6 +245,11 @@ def _rule_problems(file: str, config: EnvironmentConfig) -> list[Problem]:
     if config.compute.ami_id is not None and "ami_parameter" in config.compute.model_fields_set:
         add("compute.ami_id", "set either ami_id or ami_parameter, not both")
 
+    if config.api.throttle_burst_limit < config.api.throttle_rate_limit:
+        add("api.throttle_burst_limit", f"{config.api.throttle_burst_limit} is below throttle_rate_limit ({config.api.throttle_rate_limit}); a burst must admit at least one second of traffic")
+    if len(set(config.api.cors_allowed_origins)) != len(config.api.cors_allowed_origins):
+        add("api.cors_allowed_origins", "an origin is listed twice; list each once")
+
     if config.production:
         for name in config.protections.relaxed():
             add(

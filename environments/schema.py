@@ -306,6 +306,35 @@ class MonitoringConfig(StrictModel):
     database_connections_alarm: int = Field(default=200, ge=1)
 
 
+ORIGIN_PATTERN = re.compile(r"^https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$")
+
+
+def _origin(value: str) -> str:
+    if not ORIGIN_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not an HTTPS origin; write it like 'https://app.example.com' (no path, no '*')")
+    return value
+
+
+class ApiConfig(StrictModel):
+    """The public REST API (its IP allow-list is network.allowed_ingress_cidrs)."""
+
+    cors_allowed_origins: list[Annotated[str, AfterValidator(_origin)]] = Field(
+        default_factory=list, description="Browser origins allowed to call the API; none allows no cross-origin call."
+    )
+    throttle_rate_limit: int = Field(default=50, ge=1, le=10000, description="Steady requests per second.")
+    throttle_burst_limit: int = Field(default=100, ge=1, le=5000)
+    daily_quota: int = Field(default=100000, ge=1, description="Requests per day for the API key's usage plan.")
+    latency_alarm_ms: int = Field(default=2000, ge=50, le=29000)
+
+
+class ServerlessConfig(StrictModel):
+    """The Lambda functions behind the API."""
+
+    reserved_concurrency: int = Field(default=20, ge=1, le=1000)
+    timeout_seconds: int = Field(default=10, ge=1, le=29, description="At most API Gateway's 29 s.")
+    memory_mb: int = Field(default=256, ge=128, le=10240)
+
+
 class StateConfig(StrictModel):
     """Where this environment's Terraform state lives (S3, encrypted, with lockfiles)."""
 
@@ -350,6 +379,8 @@ class EnvironmentConfig(StrictModel):
     database: DatabaseConfig = DatabaseConfig()
     compute: ComputeConfig = ComputeConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
+    api: ApiConfig = ApiConfig()
+    serverless: ServerlessConfig = ServerlessConfig()
     state: StateConfig
     protections: Protections = Protections()
 

@@ -149,7 +149,56 @@ def launch_template_data_keeps_only_its_own_tag_specifications() -> None:
     LaunchTemplateBackend.create_launch_template = create_launch_template  # type: ignore[method-assign]
 
 
+def rest_api_policy_is_returned_escaped() -> None:
+    """AWS returns a REST API's resource policy as escaped JSON inside the response (the
+    provider unescapes it); moto returns it raw, so every read fails with "invalid character
+    'S' after top-level value" and the API can be neither planned nor destroyed. Here the
+    policy is stored as given and returned escaped, as AWS does."""
+    from moto.apigateway.models import RestAPI
+
+    original = RestAPI.to_dict
+
+    def to_dict(self: RestAPI) -> dict[str, Any]:
+        answer = original(self)
+        if answer.get(RestAPI.PROP_POLICY):
+            answer[RestAPI.PROP_POLICY] = json.dumps(answer[RestAPI.PROP_POLICY])[1:-1]
+        return answer
+
+    RestAPI.to_dict = to_dict  # type: ignore[method-assign]
+
+
+def lambda_keeps_its_dead_letter_config() -> None:
+    """moto drops a function's DeadLetterConfig, so the provider plans to add the queue
+    again on every run. Here it is kept and returned, as AWS does."""
+    from moto.awslambda.models import LambdaFunction
+
+    original_init = LambdaFunction.__init__
+    original_get = LambdaFunction.get_configuration
+    original_update = LambdaFunction.update_configuration
+
+    def __init__(self: LambdaFunction, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        original_init(self, account_id, spec, *args, **kwargs)
+        self.dead_letter_config = spec.get("DeadLetterConfig") or {}
+
+    def get_configuration(self: LambdaFunction, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        configuration = original_get(self, *args, **kwargs)
+        if getattr(self, "dead_letter_config", None):
+            configuration["DeadLetterConfig"] = self.dead_letter_config
+        return configuration
+
+    def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "DeadLetterConfig" in config_updates:
+            self.dead_letter_config = config_updates["DeadLetterConfig"] or {}
+        return original_update(self, config_updates)
+
+    LambdaFunction.__init__ = __init__  # type: ignore[method-assign]
+    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+
+
 PATCHES: list[Callable[[], None]] = [
+    lambda_keeps_its_dead_letter_config,
+    rest_api_policy_is_returned_escaped,
     launch_template_data_keeps_only_its_own_tag_specifications,
     interfaces_without_a_public_ip_have_no_association,
     bucket_policy_conditions_are_evaluated,

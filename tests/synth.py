@@ -22,15 +22,10 @@ REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([^.}]+)\.")
 def synth_environments(configs: Iterable[EnvironmentConfig], target: DeployTarget, outdir: Path) -> dict[str, dict]:
     """Synthesize the configs into ``outdir`` and return each stack's parsed JSON by environment name."""
     use_project_node()
-    from cdktf import App
-
-    from constructs_lib.platform import PlatformStack
+    from constructs_lib.app import synthesize
 
     configs = list(configs)
-    app = App(outdir=str(outdir))
-    for config in configs:
-        PlatformStack(app, config, target)
-    app.synth()
+    synthesize(configs, target, str(outdir))
     return {c.name: json.loads((outdir / "stacks" / c.name / "cdk.tf.json").read_text()) for c in configs}
 
 

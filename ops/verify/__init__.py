@@ -112,7 +112,19 @@ def run_checks(ctx: VerifyContext, checks: Iterable[tuple[str, str, Check]]) -> 
 
 
 def all_checks() -> list[tuple[str, str, Check]]:
-    from ops.verify import audit, compute, database, encryption, identity, monitoring, network, state, storage
+    from ops.verify import (
+        api,
+        audit,
+        compute,
+        database,
+        encryption,
+        identity,
+        monitoring,
+        network,
+        serverless,
+        state,
+        storage,
+    )
 
     return [
         *state.CHECKS,
@@ -124,6 +136,8 @@ def all_checks() -> list[tuple[str, str, Check]]:
         *database.CHECKS,
         *compute.CHECKS,
         *monitoring.CHECKS,
+        *serverless.CHECKS,
+        *api.CHECKS,
     ]
 
 

@@ -125,6 +125,12 @@ CASES = [
     BadFile("AMI id malformed", replace("[compute]\n", '[compute]\nami_id = "ubuntu"\n'), "compute.ami_id", "should match pattern"),
     BadFile("too many servers per AZ", replace("instances_per_az = 1", "instances_per_az = 9"), "compute.instances_per_az", "less than or equal to 4"),
     BadFile("alarm email malformed", replace('alarm_emails = ["platform-team@example.com"]', 'alarm_emails = ["platform-team"]'), "monitoring.alarm_emails[0]", "is not an email address"),
+    # --- API and serverless
+    BadFile("CORS origin with a path", replace('cors_allowed_origins = ["https://dev.app.example.com"]', 'cors_allowed_origins = ["https://dev.app.example.com/app"]'), "api.cors_allowed_origins[0]", "is not an HTTPS origin"),
+    BadFile("CORS wildcard origin", replace('cors_allowed_origins = ["https://dev.app.example.com"]', 'cors_allowed_origins = ["*"]'), "api.cors_allowed_origins[0]", "is not an HTTPS origin"),
+    BadFile("CORS origin twice", replace('cors_allowed_origins = ["https://dev.app.example.com"]', 'cors_allowed_origins = ["https://a.example.com", "https://a.example.com"]'), "api.cors_allowed_origins", "an origin is listed twice"),
+    BadFile("burst below the rate", replace("throttle_burst_limit = 20", "throttle_burst_limit = 5"), "api.throttle_burst_limit", "5 is below throttle_rate_limit (10)"),
+    BadFile("function timeout beyond API Gateway's", replace("reserved_concurrency = 5", "reserved_concurrency = 5\ntimeout_seconds = 60"), "serverless.timeout_seconds", "less than or equal to 29"),
     BadFile("log expiry of zero days", replace("log_expiration_days = 30", "log_expiration_days = 0"), "storage.log_expiration_days", "greater than or equal to 1"),
     BadFile(
         "two environments share a state key",

@@ -85,7 +85,7 @@ def test_cdktf_cli_addresses_the_same_workspace_and_state(e2e, command):
             text=True,
             timeout=900,
         )
-    output = result.stdout + result.stderr
+    output = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", result.stdout + result.stderr)
     assert result.returncode == 0, output[-4000:]
     # On the same state nothing is added or destroyed; only the emulator's listed in-place
     # differences (tests/e2e/emulator_allowances.py) may be changed again.

@@ -166,3 +166,64 @@ def test_launch_template_data_keeps_only_its_own_tag_specifications():
             assert template["Tags"] == [{"Key": "Environment", "Value": "dev"}]
         finally:
             LaunchTemplateBackend.create_launch_template = original
+
+
+def test_rest_api_policy_is_returned_escaped():
+    import boto3
+    from moto import mock_aws
+    from moto.apigateway.models import RestAPI
+
+    from ops.emulator_patches import rest_api_policy_is_returned_escaped
+
+    original = RestAPI.to_dict
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"}]})
+    with mock_aws():
+        client = boto3.client("apigateway", region_name="us-east-1")
+        api = client.create_rest_api(name="with-policy", policy=policy)["id"]
+        assert client.get_rest_api(restApiId=api)["policy"] == policy, "the quirk is gone?"
+        try:
+            rest_api_policy_is_returned_escaped()
+            returned = client.get_rest_api(restApiId=api)["policy"]
+            assert returned == policy.replace('"', '\\"')
+            assert json.loads(json.loads(f'"{returned}"')) == json.loads(policy), "the provider's unescape gives the policy back"
+        finally:
+            RestAPI.to_dict = original
+
+
+def test_lambda_keeps_its_dead_letter_config():
+    import io
+    import zipfile
+
+    import boto3
+    from moto import mock_aws
+    from moto.awslambda.models import LambdaFunction
+
+    from ops.emulator_patches import lambda_keeps_its_dead_letter_config
+
+    originals = (LambdaFunction.__init__, LambdaFunction.get_configuration, LambdaFunction.update_configuration)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+
+    def create(name):
+        iam = boto3.client("iam", region_name="us-east-1")
+        role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        queue = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+        target = f"arn:aws:sqs:us-east-1:123456789012:{name}-dlq"
+        client = boto3.client("lambda", region_name="us-east-1")
+        client.create_function(
+            FunctionName=name, Runtime="python3.12", Role=role, Handler="handler.handler",
+            Code={"ZipFile": buffer.getvalue()}, DeadLetterConfig={"TargetArn": target},
+        )
+        assert queue
+        return client.get_function_configuration(FunctionName=name).get("DeadLetterConfig"), target
+
+    with mock_aws():
+        found, _ = create("before")
+        assert found is None, "the quirk is gone?"
+        try:
+            lambda_keeps_its_dead_letter_config()
+            found, target = create("after")
+            assert found == {"TargetArn": target}
+        finally:
+            LambdaFunction.__init__, LambdaFunction.get_configuration, LambdaFunction.update_configuration = originals

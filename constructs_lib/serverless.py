@@ -1,0 +1,270 @@
+"""The serverless back end: the items table and the Lambda function behind ``/data``.
+
+What it creates, and why:
+
+* A DynamoDB table: on-demand billing, point-in-time recovery, encrypted with
+  the data key, a TTL attribute, deletion protection where the environment
+  keeps it.
+* The function ``ServerlessApp-data-api-<env>`` from the reproducible package
+  of ``lambda_src/data_api`` (same source, same zip, same hash): a current
+  Python runtime, in the private subnets with its own security group (HTTPS
+  out only), environment variables encrypted with the data key, reserved
+  concurrency, X-Ray tracing, and its log group created first with the logs
+  key and a retention.
+* Asynchronous invocations retry twice; what still fails lands in a
+  KMS-encrypted SQS dead-letter queue.
+* A role that allows only this function's own table, log group, logs-bucket
+  prefix, queue and keys (and the AWS-managed VPC-access and X-Ray policies,
+  whose actions cannot be scoped to a resource).
+* Alarms to the alarm topic: errors, throttles, duration near the timeout, and
+  messages in the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdktf import AssetType, TerraformAsset, TerraformResourceLifecycle
+from constructs import Construct
+
+from constructs_lib.iam_documents import statement
+from constructs_lib.identity import ServiceRole, ServiceRoleProps
+from constructs_lib.lambda_package import LambdaPackage
+from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
+from constructs_lib.naming import ResourceNames
+from constructs_lib.provider_bindings import aws
+
+RUNTIME = "python3.13"
+TTL_ATTRIBUTE = "expires_at"
+ASYNC_RETRIES = 2
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+FUNCTION_PURPOSE = "data-api"
+FUNCTION_PACKAGE = "data_api"
+"""The function's source: ``lambda_src/data_api``."""
+
+
+def function_name(names: ResourceNames, purpose: str = FUNCTION_PURPOSE) -> str:
+    """``ServerlessApp-<purpose>-<env>``: the prefix the platform's functions are known by."""
+    return f"ServerlessApp-{purpose}-{names.environment}"
+
+
+def function_log_group(names: ResourceNames, purpose: str = FUNCTION_PURPOSE) -> str:
+    return f"/aws/lambda/{function_name(names, purpose)}"
+
+
+@dataclass(frozen=True)
+class ServerlessProps:
+    names: ResourceNames
+    region: str
+    account_id: str
+    partition: str
+    vpc_id: str
+    private_subnet_ids: Sequence[str]
+    package: LambdaPackage
+    data_key_arn: str
+    logs_key_arn: str
+    log_retention_days: int
+    log_bucket_name: str
+    log_bucket_arn: str
+    alarm_topic_arn: str
+    allowed_origins: Sequence[str] = ()
+    reserved_concurrency: int = 20
+    timeout_seconds: int = 10
+    memory_mb: int = 256
+    deletion_protection: bool = True
+    prevent_destroy: bool = True
+
+
+class Serverless(Construct):
+    """The items table, the /data function and its queue and alarms. See the module docstring."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: ServerlessProps) -> None:
+        super().__init__(scope, construct_id)
+        names = props.names
+        self.table = aws.dynamodb_table.DynamodbTable(
+            self,
+            "table",
+            name=names.name("items"),
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="id",
+            attribute=[aws.dynamodb_table.DynamodbTableAttribute(name="id", type="S")],
+            point_in_time_recovery=aws.dynamodb_table.DynamodbTablePointInTimeRecovery(enabled=True),
+            server_side_encryption=aws.dynamodb_table.DynamodbTableServerSideEncryption(
+                enabled=True, kms_key_arn=props.data_key_arn
+            ),
+            ttl=aws.dynamodb_table.DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
+            deletion_protection_enabled=props.deletion_protection,
+            tags={"Name": names.name("items")},
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
+        )
+        self.dead_letter_queue = aws.sqs_queue.SqsQueue(
+            self,
+            "dead-letter-queue",
+            name=names.name(f"{FUNCTION_PURPOSE}-dlq"),
+            kms_master_key_id=props.data_key_arn,
+            kms_data_key_reuse_period_seconds=300,
+            message_retention_seconds=DLQ_RETENTION_SECONDS,
+            tags={"Name": names.name(f"{FUNCTION_PURPOSE}-dlq")},
+        )
+        self.security_group = aws.security_group.SecurityGroup(
+            self,
+            "security-group",
+            name=names.name(FUNCTION_PURPOSE),
+            description="The data API function: no ingress; HTTPS out to DynamoDB, S3, SQS and CloudWatch",
+            vpc_id=props.vpc_id,
+            tags={"Name": names.name(FUNCTION_PURPOSE)},
+        )
+        aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
+            self,
+            "https-out",
+            security_group_id=self.security_group.id,
+            description="HTTPS to AWS APIs (gateway and interface endpoints, or NAT)",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4="0.0.0.0/0",
+        )
+        self.log_group = EncryptedLogGroup(
+            self,
+            "log-group",
+            EncryptedLogGroupProps(
+                name=function_log_group(names), retention_days=props.log_retention_days, kms_key_arn=props.logs_key_arn
+            ),
+        )
+        self.function = self._function(props)
+        aws.lambda_function_event_invoke_config.LambdaFunctionEventInvokeConfig(
+            self,
+            "async-invocations",
+            function_name=self.function.function_name,
+            maximum_retry_attempts=ASYNC_RETRIES,
+        )
+        self._alarms(props)
+
+    def _role(self, props: ServerlessProps) -> ServiceRole:
+        name = function_name(props.names)
+        arn = f"arn:{props.partition}"
+        log_group_arn = f"{arn}:logs:{props.region}:{props.account_id}:log-group:{function_log_group(props.names)}"
+        prefix = f"lambda/{FUNCTION_PURPOSE}/"
+        return ServiceRole(
+            self,
+            "role",
+            ServiceRoleProps(
+                names=props.names,
+                purpose=f"{FUNCTION_PURPOSE}-function",
+                description=f"{name}: its table, log group, logs-bucket prefix, dead-letter queue and keys only",
+                service="lambda.amazonaws.com",
+                account_id=props.account_id,
+                source_arn=f"{arn}:lambda:{props.region}:{props.account_id}:function:{name}",
+                managed_policy_arns=[
+                    f"{arn}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+                    f"{arn}:iam::aws:policy/AWSXRayDaemonWriteAccess",
+                ],
+                statements=[
+                    statement(
+                        "ReadAndWriteItsTable",
+                        actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+                        resources=[self.table.arn],
+                    ),
+                    statement(
+                        "WriteItsLogGroup",
+                        actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                        resources=[f"{log_group_arn}:*"],
+                    ),
+                    statement(
+                        "WriteRequestRecordsUnderItsPrefix",
+                        actions=["s3:PutObject"],
+                        resources=[f"{props.log_bucket_arn}/{prefix}*"],
+                    ),
+                    statement(
+                        "SendFailedEventsToItsQueue",
+                        actions=["sqs:SendMessage"],
+                        resources=[self.dead_letter_queue.arn],
+                    ),
+                    statement(
+                        "UseTheDataKeyThroughItsServices",
+                        actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                        resources=[props.data_key_arn],
+                        conditions=[
+                            (
+                                "StringEquals",
+                                "kms:ViaService",
+                                [f"{service}.{props.region}.amazonaws.com" for service in ("dynamodb", "sqs", "lambda")],
+                            )
+                        ],
+                    ),
+                    statement(
+                        "UseTheLogsKeyThroughS3",
+                        actions=["kms:GenerateDataKey"],
+                        resources=[props.logs_key_arn],
+                        conditions=[("StringEquals", "kms:ViaService", [f"s3.{props.region}.amazonaws.com"])],
+                    ),
+                ],
+            ),
+        )
+
+    def _function(self, props: ServerlessProps):
+        names = props.names
+        code = TerraformAsset(self, "code", path=str(props.package.zip_path), type=AssetType.FILE)
+        role = self._role(props)
+        lam = aws.lambda_function
+        return lam.LambdaFunction(
+            self,
+            "function",
+            function_name=function_name(names),
+            description="The /data API: items in DynamoDB, one request record per call",
+            role=role.arn,
+            runtime=RUNTIME,
+            handler="handler.handler",
+            filename=code.path,
+            source_code_hash=props.package.base64_sha256,
+            timeout=props.timeout_seconds,
+            memory_size=props.memory_mb,
+            reserved_concurrent_executions=props.reserved_concurrency,
+            kms_key_arn=props.data_key_arn,
+            environment=lam.LambdaFunctionEnvironment(
+                variables={
+                    "TABLE_NAME": self.table.name,
+                    "LOG_BUCKET": props.log_bucket_name,
+                    "LOG_PREFIX": f"lambda/{FUNCTION_PURPOSE}/",
+                    "ALLOWED_ORIGINS": ",".join(props.allowed_origins),
+                }
+            ),
+            vpc_config=lam.LambdaFunctionVpcConfig(
+                subnet_ids=list(props.private_subnet_ids), security_group_ids=[self.security_group.id]
+            ),
+            tracing_config=lam.LambdaFunctionTracingConfig(mode="Active"),
+            dead_letter_config=lam.LambdaFunctionDeadLetterConfig(target_arn=self.dead_letter_queue.arn),
+            tags={"Name": function_name(names)},
+            depends_on=[self.log_group.log_group],
+        )
+
+    def _alarms(self, props: ServerlessProps) -> None:
+        name = function_name(props.names)
+        near_timeout_ms = props.timeout_seconds * 1000 * 80 // 100
+        alarms = [
+            ("errors", "AWS/Lambda", "Errors", "Sum", 1, {"FunctionName": self.function.function_name}, "errors"),
+            ("throttles", "AWS/Lambda", "Throttles", "Sum", 1, {"FunctionName": self.function.function_name}, "throttled invocations"),
+            ("duration", "AWS/Lambda", "Duration", "Maximum", near_timeout_ms, {"FunctionName": self.function.function_name}, "a run at 80% of its timeout"),
+            ("dlq-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", 1, {"QueueName": self.dead_letter_queue.name}, "failed events waiting in the dead-letter queue"),
+        ]
+        for slug, namespace, metric, statistic, threshold, dimensions, what in alarms:
+            alarm_name = props.names.name(f"{FUNCTION_PURPOSE}-{slug}")
+            aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
+                self,
+                f"{slug}-alarm",
+                alarm_name=alarm_name,
+                alarm_description=f"{name}: {what}",
+                namespace=namespace,
+                metric_name=metric,
+                dimensions=dimensions,
+                statistic=statistic,
+                period=300,
+                evaluation_periods=1,
+                threshold=threshold,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                treat_missing_data="notBreaching",
+                alarm_actions=[props.alarm_topic_arn],
+                ok_actions=[props.alarm_topic_arn],
+                tags={"Name": alarm_name},
+            )

@@ -1,0 +1,124 @@
+"""The REST API: regional, IP allow-list policy, keyed and validated methods, CORS, stage, usage plan, alarms."""
+
+from __future__ import annotations
+
+import json
+
+from constructs_lib.api import cors_preflight_template
+from tests.synth import by_sid, conditions, find, ref, resources, statements_of
+
+
+def rest_api(stack):
+    return find(stack, "aws_api_gateway_rest_api", "api/rest-api")
+
+
+def test_regional_endpoint(stacks, environment):
+    _, api = rest_api(stacks[environment])
+    assert api["endpoint_configuration"] == {"types": ["REGIONAL"]}
+
+
+def test_policy_allows_the_allowed_cidrs_and_denies_everyone_else(stacks, configs, environment):
+    stack = stacks[environment]
+    name, _ = rest_api(stack)
+    _, policy = find(stack, "aws_api_gateway_rest_api_policy", "api/resource-policy")
+    assert policy["rest_api_id"] == ref("aws_api_gateway_rest_api", name)
+    statements = by_sid(statements_of(stack, policy["policy"]))
+    cidrs = configs[environment].network.allowed_ingress_cidrs
+    allow, deny = statements["InvokeFromAllowedNetworks"], statements["DenyEveryOtherNetwork"]
+    assert allow["effect"] == "Allow" and conditions(allow) == {"aws:SourceIp": ("IpAddress", cidrs)}
+    assert deny["effect"] == "Deny" and conditions(deny) == {"aws:SourceIp": ("NotIpAddress", cidrs)}
+    for statement in (allow, deny):
+        assert statement["actions"] == ["execute-api:Invoke"]
+        assert statement["resources"] == [ref("aws_api_gateway_rest_api", name, "execution_arn") + "/*"]
+
+
+def test_get_and_post_require_a_key_are_validated_and_proxy_to_the_function(stacks, environment):
+    stack = stacks[environment]
+    function_name, _ = find(stack, "aws_lambda_function", "serverless/function")
+    _, get = find(stack, "aws_api_gateway_method", "api/get-method")
+    _, post = find(stack, "aws_api_gateway_method", "api/post-method")
+    assert get["api_key_required"] is True and post["api_key_required"] is True
+    assert get["request_parameters"] == {"method.request.querystring.id": True}
+    assert post["request_models"] == {"application/json": ref("aws_api_gateway_model", find(stack, "aws_api_gateway_model", "api/item-model")[0], "name")}
+    _, validate_parameters = find(stack, "aws_api_gateway_request_validator", "api/validate-parameters")
+    _, validate_body = find(stack, "aws_api_gateway_request_validator", "api/validate-body")
+    assert validate_parameters["validate_request_parameters"] is True and validate_body["validate_request_body"] is True
+    for method in ("get", "post"):
+        _, integration = find(stack, "aws_api_gateway_integration", f"api/{method}-integration")
+        assert integration["type"] == "AWS_PROXY"
+        assert integration["uri"] == ref("aws_lambda_function", function_name, "invoke_arn")
+        _, permission = find(stack, "aws_lambda_permission", f"api/{method}-permission")
+        assert permission["principal"] == "apigateway.amazonaws.com"
+        assert permission["source_arn"].endswith(f"/{environment}/{method.upper()}/data")
+
+
+def test_item_model_matches_the_handler(stacks, environment):
+    _, model = find(stacks[environment], "aws_api_gateway_model", "api/item-model")
+    schema = json.loads(model["schema"])
+    assert schema["required"] == ["id", "value"] and schema["additionalProperties"] is False
+    assert schema["properties"]["id"]["pattern"] == "^[A-Za-z0-9_-]{1,64}$"
+
+
+def test_cors_preflight_echoes_only_configured_origins(stacks, configs, environment):
+    stack = stacks[environment]
+    _, options = find(stack, "aws_api_gateway_method", "api/options-method")
+    assert options["http_method"] == "OPTIONS" and options["api_key_required"] is False
+    _, response = find(stack, "aws_api_gateway_integration_response", "api/options-integration-response")
+    template = response["response_templates"]["application/json"]
+    for origin in configs[environment].api.cors_allowed_origins:
+        assert f'$origin == "{origin}"' in template
+    assert response["response_parameters"]["method.response.header.Access-Control-Allow-Methods"] == "'GET,POST,OPTIONS'"
+    assert "false" in cors_preflight_template([]), "no origin configured: no origin echoed"
+
+
+def test_stage_named_after_the_environment_with_logs_tracing_and_throttling(stacks, configs, environment):
+    stack = stacks[environment]
+    _, stage = find(stack, "aws_api_gateway_stage", "api/stage")
+    group_name, group = find(stack, "aws_cloudwatch_log_group", "api/access-log-group/log-group")
+    assert stage["stage_name"] == environment and stage["xray_tracing_enabled"] is True
+    assert stage["access_log_settings"]["destination_arn"] == ref("aws_cloudwatch_log_group", group_name, "arn")
+    assert json.loads(stage["access_log_settings"]["format"])["requestId"] == "$context.requestId"
+    assert "kms_key_id" in group and group["retention_in_days"] == configs[environment].logging.retention_days
+    _, settings = find(stack, "aws_api_gateway_method_settings", "api/method-settings")
+    assert settings["method_path"] == "*/*"
+    assert settings["settings"] == {
+        "metrics_enabled": True,
+        "logging_level": "INFO",
+        "data_trace_enabled": False,
+        "throttling_rate_limit": configs[environment].api.throttle_rate_limit,
+        "throttling_burst_limit": configs[environment].api.throttle_burst_limit,
+    }
+    _, execution = find(stack, "aws_cloudwatch_log_group", "api/execution-log-group/log-group")
+    assert execution["name"].startswith("API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.") and "kms_key_id" in execution
+
+
+def test_usage_plan_with_an_api_key_and_the_account_logging_role(stacks, configs, environment):
+    stack = stacks[environment]
+    _, plan = find(stack, "aws_api_gateway_usage_plan", "api/usage-plan")
+    assert plan["throttle_settings"] == {"rate_limit": configs[environment].api.throttle_rate_limit, "burst_limit": configs[environment].api.throttle_burst_limit}
+    assert plan["quota_settings"] == {"limit": configs[environment].api.daily_quota, "period": "DAY"}
+    _, key = find(stack, "aws_api_gateway_usage_plan_key", "api/usage-plan-key")
+    assert key["key_type"] == "API_KEY"
+    _, account = find(stack, "aws_api_gateway_account", "api/account")
+    role_name, _ = find(stack, "aws_iam_role", "api/cloudwatch-role/role")
+    assert account["cloudwatch_role_arn"] == ref("aws_iam_role", role_name, "arn")
+
+
+def test_deployment_is_replaced_before_destroy_and_tracks_the_definition(stacks, environment):
+    _, deployment = find(stacks[environment], "aws_api_gateway_deployment", "api/deployment")
+    assert deployment["lifecycle"]["create_before_destroy"] is True
+    assert deployment["triggers"]["redeployment"].startswith("${sha1(jsonencode([")
+
+
+def test_api_alarms_for_5xx_and_latency(stacks, configs, environment):
+    stack = stacks[environment]
+    found = {a["metric_name"]: a for a in resources(stack, "aws_cloudwatch_metric_alarm").values() if a["namespace"] == "AWS/ApiGateway"}
+    assert set(found) == {"5XXError", "Latency"}
+    assert found["Latency"]["extended_statistic"] == "p99" and found["Latency"]["threshold"] == configs[environment].api.latency_alarm_ms
+
+
+def test_api_outputs(stacks, environment):
+    outputs = stacks[environment]["output"]
+    stage_name, _ = find(stacks[environment], "aws_api_gateway_stage", "api/stage")
+    assert outputs["api_invoke_url"]["value"] == ref("aws_api_gateway_stage", stage_name, "invoke_url") + "/data"
+    assert outputs["api_id"]["value"] == ref("aws_api_gateway_rest_api", rest_api(stacks[environment])[0])
