@@ -112,6 +112,7 @@ class Api(Construct):
                 types=["REGIONAL"]
             ),
             tags={"Name": names.name("api")},
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         api_id = self.rest_api.id
         policy = policy_document(
@@ -200,7 +201,7 @@ class Api(Construct):
                 source_arn=f"{self.rest_api.execution_arn}/{names.environment}/{method}/data",
             )
             parts += [resource_method.id, integration.id]
-        parts += self._cors_preflight(props, api_id, data.id)
+        parts += self._cors_preflight(props, api_id, data.id, parameters_validator.id)
 
         deployment = aws.api_gateway_deployment.ApiGatewayDeployment(
             self,
@@ -260,7 +261,7 @@ class Api(Construct):
         self._usage_plan(props, api_id)
         self._alarms(props)
 
-    def _cors_preflight(self, props: ApiProps, api_id: str, resource_id: str) -> list[str]:
+    def _cors_preflight(self, props: ApiProps, api_id: str, resource_id: str, validator_id: str) -> list[str]:
         """OPTIONS /data: a mock answer with the CORS headers; open, since browsers send no key."""
         method = aws.api_gateway_method.ApiGatewayMethod(
             self,
@@ -270,6 +271,7 @@ class Api(Construct):
             http_method="OPTIONS",
             authorization="NONE",
             api_key_required=False,
+            request_validator_id=validator_id,
         )
         integration = aws.api_gateway_integration.ApiGatewayIntegration(
             self,

@@ -184,6 +184,7 @@ class Compute(Construct):
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
             ),
             monitoring=template.LaunchTemplateMonitoring(enabled=True),
+            ebs_optimized="true",
             block_device_mappings=[
                 template.LaunchTemplateBlockDeviceMappings(
                     device_name="/dev/xvda",
@@ -216,6 +217,10 @@ class Compute(Construct):
                     ),
                     iam_instance_profile=self.instance_profile.name,
                     monitoring=True,
+                    ebs_optimized=True,
+                    root_block_device=aws.instance.InstanceRootBlockDevice(
+                        volume_size=ROOT_VOLUME_GB, volume_type="gp3", encrypted=True, delete_on_termination=True
+                    ),
                     user_data_base64=script,
                     tags={"Name": names.name(f"app-{slug}")},
                 )

@@ -37,7 +37,10 @@ from constructs_lib.provider_bindings import aws
 from constructs_lib.subnet_layout import TIERS, plan_subnets
 
 ANYWHERE = "0.0.0.0/0"
-EPHEMERAL_PORTS = (1024, 65535)
+NAT_PORTS = (1024, 65535)
+"""A NAT gateway translates to any of these, so the public tier admits return traffic on all of them."""
+LINUX_EPHEMERAL_PORTS = (32768, 65535)
+"""Where Linux (the app servers, Lambda) receives the answers to its own outbound calls."""
 GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
 
 
@@ -209,31 +212,34 @@ class Network(Construct):
     def _create_network_acls(self) -> None:
         """Stateless guard rails per tier, on top of the security groups.
 
-        Every tier admits anything from inside the VPC. The public and private
-        tiers also admit return traffic on ephemeral ports (NAT and outbound
-        calls); the database tier admits return traffic only for HTTPS through
-        the gateway endpoints, which are its only way out.
+        Every tier admits anything from inside the VPC. Beyond that, ACLs are
+        stateless, so answers to outbound calls must be let back in: the public
+        tier (the NAT gateways) on every port NAT uses, the private tier on
+        Linux's ephemeral ports, and the database tier on those ports too but
+        only TCP, for HTTPS through the gateway endpoints, its only way out.
         """
         nacl = aws.network_acl
         vpc_cidr = self._props.vpc_cidr
-        low, high = EPHEMERAL_PORTS
+
+        def answers(rule_no: int, protocol: str, ports: tuple[int, int]):
+            return nacl.NetworkAclIngress(
+                rule_no=rule_no, action="allow", protocol=protocol, cidr_block=ANYWHERE, from_port=ports[0], to_port=ports[1]
+            )
+
         from_vpc = nacl.NetworkAclIngress(
             rule_no=100, action="allow", protocol="-1", cidr_block=vpc_cidr, from_port=0, to_port=0
-        )
-        return_tcp = nacl.NetworkAclIngress(
-            rule_no=200, action="allow", protocol="tcp", cidr_block=ANYWHERE, from_port=low, to_port=high
-        )
-        return_udp = nacl.NetworkAclIngress(
-            rule_no=210, action="allow", protocol="udp", cidr_block=ANYWHERE, from_port=low, to_port=high
         )
         anywhere_out = nacl.NetworkAclEgress(
             rule_no=100, action="allow", protocol="-1", cidr_block=ANYWHERE, from_port=0, to_port=0
         )
         rules = {
-            "public": ([from_vpc, return_tcp, return_udp], [anywhere_out]),
-            "private": ([from_vpc, return_tcp, return_udp], [anywhere_out]),
+            "public": ([from_vpc, answers(200, "tcp", NAT_PORTS), answers(210, "udp", NAT_PORTS)], [anywhere_out]),
+            "private": (
+                [from_vpc, answers(200, "tcp", LINUX_EPHEMERAL_PORTS), answers(210, "udp", LINUX_EPHEMERAL_PORTS)],
+                [anywhere_out],
+            ),
             "database": (
-                [from_vpc, return_tcp],
+                [from_vpc, answers(200, "tcp", LINUX_EPHEMERAL_PORTS)],
                 [
                     nacl.NetworkAclEgress(
                         rule_no=100, action="allow", protocol="-1", cidr_block=vpc_cidr, from_port=0, to_port=0

@@ -19,6 +19,7 @@ from constructs_lib.cis_alarms import CisAlarms, CisAlarmsProps
 from constructs_lib.compute import Compute, ComputeProps
 from constructs_lib.database import MYSQL_PORT, Database, DatabaseProps, database_identifier, database_log_group_prefix
 from constructs_lib.encryption import PlatformKeys, PlatformKeysProps
+from constructs_lib.firewall import WebFirewall, WebFirewallProps, waf_log_group_name
 from constructs_lib.identity import MfaEnforcement, MfaEnforcementProps
 from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps, Dashboard, DashboardProps
@@ -83,6 +84,7 @@ class PlatformStack(TerraformStack):
                     database_log_group_prefix(names),
                     function_log_group(names),
                     f"{EXECUTION_LOG_PREFIX}*/{names.environment}",
+                    waf_log_group_name(names),
                 ],
                 deletion_window_days=config.encryption.key_deletion_window_days,
                 prevent_destroy=protections.prevent_destroy,
@@ -269,6 +271,16 @@ class PlatformStack(TerraformStack):
                 throttle_burst_limit=api.throttle_burst_limit,
                 daily_quota=api.daily_quota,
                 latency_alarm_ms=api.latency_alarm_ms,
+            ),
+        )
+        self.firewall = WebFirewall(
+            self,
+            "firewall",
+            WebFirewallProps(
+                names=names,
+                stage_arn=self.api.stage.arn,
+                logs_key_arn=self.keys.logs.arn,
+                log_retention_days=config.logging.retention_days,
             ),
         )
         self.dashboard = Dashboard(

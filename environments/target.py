@@ -25,7 +25,7 @@ EMULATOR_ACCOUNT_ID = "123456789012"
 
 EMULATED_SERVICES: tuple[str, ...] = (
     "apigateway", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "events", "iam", "kms", "lambda",
-    "logs", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts",
+    "logs", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "wafv2",
 )
 """Every AWS service the platform calls; each gets the emulator's endpoint."""
 

@@ -196,7 +196,72 @@ def lambda_keeps_its_dead_letter_config() -> None:
     LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
 
 
+PERFORMANCE_INSIGHTS_KEYS = {
+    "enable_performance_insights": "performance_insights_enabled",
+    "performance_insights_kms_key_id": "performance_insights_kms_key_id",
+    "performance_insights_retention_period": "performance_insights_retention_period",
+}
+
+
+def rds_keeps_performance_insights_settings() -> None:
+    """moto does not model Performance Insights: the settings are dropped, so every plan turns
+    it on again and each apply waits out an instance modification. Here the settings are kept
+    and returned, as AWS does (no insights are collected, as nothing runs in the emulator)."""
+    from moto.rds.models import DBInstance, RDSBackend
+
+    original_init = DBInstance.__init__
+    original_modify = RDSBackend.modify_db_instance
+
+    def keep(instance: DBInstance, settings: dict[str, Any]) -> None:
+        for given, kept in PERFORMANCE_INSIGHTS_KEYS.items():
+            if given in settings:
+                setattr(instance, kept, bool(settings[given]) if kept.endswith("enabled") else settings[given])
+
+    def __init__(self: DBInstance, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        keep(self, kwargs)
+
+    def modify_db_instance(self: RDSBackend, db_instance_identifier: str, db_kwargs: dict[str, Any]) -> DBInstance:
+        instance = original_modify(self, db_instance_identifier, db_kwargs)
+        keep(instance, db_kwargs)
+        return instance
+
+    DBInstance.__init__ = __init__  # type: ignore[method-assign]
+    RDSBackend.modify_db_instance = modify_db_instance  # type: ignore[method-assign]
+
+
+def rds_marks_set_parameters_as_user_parameters() -> None:
+    """moto returns a parameter group's parameters without their ``Source``; the provider
+    keeps only ``Source = user`` parameters, so ``require_secure_transport`` vanishes from
+    state and is re-added by every plan. AWS marks what a user set as ``user``; so does this."""
+    from moto.rds.models import DBParameterGroup
+
+    original = DBParameterGroup.update_parameters
+
+    def update_parameters(self: DBParameterGroup, new_parameters: Any) -> None:
+        new_parameters = list(new_parameters)
+        original(self, new_parameters)
+        for parameter in new_parameters:
+            self.parameters[parameter["ParameterName"]]["Source"] = "user"
+
+    DBParameterGroup.update_parameters = update_parameters  # type: ignore[method-assign]
+
+
+def group_referencing_rules_keep_their_description() -> None:
+    """moto reads a security-group rule's description from its CIDR range only, so a rule that
+    references another group loses it and every plan sets it again. AWS keeps it; so does this."""
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    def description(self: SecurityGroupRule) -> str | None:
+        return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
+
+    SecurityGroupRule.description = property(description)  # type: ignore[method-assign,assignment]
+
+
 PATCHES: list[Callable[[], None]] = [
+    rds_keeps_performance_insights_settings,
+    rds_marks_set_parameters_as_user_parameters,
+    group_referencing_rules_keep_their_description,
     lambda_keeps_its_dead_letter_config,
     rest_api_policy_is_returned_escaped,
     launch_template_data_keeps_only_its_own_tag_specifications,

@@ -118,6 +118,7 @@ def all_checks() -> list[tuple[str, str, Check]]:
         compute,
         database,
         encryption,
+        firewall,
         identity,
         monitoring,
         network,
@@ -138,6 +139,7 @@ def all_checks() -> list[tuple[str, str, Check]]:
         *monitoring.CHECKS,
         *serverless.CHECKS,
         *api.CHECKS,
+        *firewall.CHECKS,
     ]
 
 

@@ -59,7 +59,7 @@ CASES = [
     BadFile("missing section", drop_section("state"), "state", "required key is missing"),
     BadFile("missing tag", replace('Owner = "platform-team@example.com"\n', ""), "tags.Owner", "required key is missing"),
     BadFile("number where text belongs", replace('project = "acme"', "project = 42"), "project", "Input should be a valid string; got 42"),
-    BadFile("text where a number belongs", replace("flow_log_retention_days = 30", 'flow_log_retention_days = "30"'), "network.flow_log_retention_days", "valid integer"),
+    BadFile("text where a number belongs", replace("flow_log_retention_days = 365", 'flow_log_retention_days = "365"'), "network.flow_log_retention_days", "valid integer"),
     BadFile("text where a boolean belongs", replace("deletion_protection = false", 'deletion_protection = "no"'), "protections.deletion_protection", "valid boolean"),
     BadFile("table where a list belongs", replace('availability_zones = ["us-east-1a", "us-east-1b"]', 'availability_zones = { a = "us-east-1a" }'), "network.availability_zones", "valid list"),
     BadFile("NAT mode not offered", replace('nat_mode = "single"', 'nat_mode = "double"'), "network.nat_mode", "'single' or 'per_az'; got 'double'"),
@@ -84,8 +84,8 @@ CASES = [
     BadFile("AZ letter beyond f", replace('"us-east-1b"]', '"us-east-1g"]'), "network.availability_zones[1]", "must end in one of the letters"),
     BadFile("not a region", replace('region = "us-east-1"\nproduction', 'region = "us-east"\nproduction'), "region", "is not an AWS region name"),
     # --- retention
-    BadFile("retention CloudWatch rejects", replace("flow_log_retention_days = 30", "flow_log_retention_days = 31"), "network.flow_log_retention_days", "31 is not a retention CloudWatch Logs accepts"),
-    BadFile("zero retention", replace("[logging]\nretention_days = 30", "[logging]\nretention_days = 0"), "logging.retention_days", "0 is not a retention CloudWatch Logs accepts"),
+    BadFile("retention CloudWatch rejects", replace("flow_log_retention_days = 365", "flow_log_retention_days = 31"), "network.flow_log_retention_days", "31 is not a retention CloudWatch Logs accepts"),
+    BadFile("zero retention", replace("[logging]\nretention_days = 365", "[logging]\nretention_days = 0"), "logging.retention_days", "0 is not a retention CloudWatch Logs accepts"),
     # --- names that would make invalid bucket names
     BadFile("project with capitals", replace('project = "acme"', 'project = "Acme"'), "project", "cannot start bucket and resource names"),
     BadFile("project with underscore", replace('project = "acme"', 'project = "acme_corp"'), "project", "cannot start bucket and resource names"),

@@ -227,3 +227,91 @@ def test_lambda_keeps_its_dead_letter_config():
             assert found == {"TargetArn": target}
         finally:
             LambdaFunction.__init__, LambdaFunction.get_configuration, LambdaFunction.update_configuration = originals
+
+
+def test_rds_keeps_performance_insights_settings():
+    import boto3
+    from moto import mock_aws
+    from moto.rds.models import DBInstance, RDSBackend
+
+    from ops.emulator_patches import rds_keeps_performance_insights_settings
+
+    originals = (DBInstance.__init__, RDSBackend.modify_db_instance)
+
+    def create(rds, name):
+        rds.create_db_instance(
+            DBInstanceIdentifier=name, Engine="mysql", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+            MasterUsername="admin", ManageMasterUserPassword=True,
+            EnablePerformanceInsights=True, PerformanceInsightsKMSKeyId="key-1", PerformanceInsightsRetentionPeriod=7,
+        )
+        return rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+
+    with mock_aws():
+        rds = boto3.client("rds", region_name="us-east-1")
+        assert "PerformanceInsightsEnabled" not in create(rds, "before"), "the quirk is gone?"
+        try:
+            rds_keeps_performance_insights_settings()
+            found = create(rds, "after")
+            assert (found["PerformanceInsightsEnabled"], found["PerformanceInsightsKMSKeyId"], found["PerformanceInsightsRetentionPeriod"]) == (True, "key-1", 7)
+            rds.modify_db_instance(DBInstanceIdentifier="after", PerformanceInsightsRetentionPeriod=31)
+            assert rds.describe_db_instances(DBInstanceIdentifier="after")["DBInstances"][0]["PerformanceInsightsRetentionPeriod"] == 31
+        finally:
+            DBInstance.__init__, RDSBackend.modify_db_instance = originals
+
+
+def test_rds_marks_set_parameters_as_user_parameters():
+    import boto3
+    from moto import mock_aws
+    from moto.rds.models import DBParameterGroup
+
+    from ops.emulator_patches import rds_marks_set_parameters_as_user_parameters
+
+    original = DBParameterGroup.update_parameters
+
+    def source(rds, name):
+        rds.create_db_parameter_group(DBParameterGroupName=name, DBParameterGroupFamily="mysql8.0", Description="d")
+        rds.modify_db_parameter_group(
+            DBParameterGroupName=name,
+            Parameters=[{"ParameterName": "require_secure_transport", "ParameterValue": "1", "ApplyMethod": "immediate"}],
+        )
+        (parameter,) = rds.describe_db_parameters(DBParameterGroupName=name)["Parameters"]
+        return parameter.get("Source")
+
+    with mock_aws():
+        rds = boto3.client("rds", region_name="us-east-1")
+        assert source(rds, "before") is None, "the quirk is gone?"
+        try:
+            rds_marks_set_parameters_as_user_parameters()
+            assert source(rds, "after") == "user"
+        finally:
+            DBParameterGroup.update_parameters = original
+
+
+def test_group_referencing_rules_keep_their_description():
+    import boto3
+    from moto import mock_aws
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    from ops.emulator_patches import group_referencing_rules_keep_their_description
+
+    original = SecurityGroupRule.description
+
+    def description(ec2, suffix):
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        app = ec2.create_security_group(GroupName=f"app-{suffix}", Description="app", VpcId=vpc)["GroupId"]
+        db = ec2.create_security_group(GroupName=f"db-{suffix}", Description="db", VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(
+            GroupId=db,
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306, "UserIdGroupPairs": [{"GroupId": app, "Description": "MySQL from app"}]}],
+        )
+        rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [db]}])["SecurityGroupRules"]
+        return [r.get("Description") for r in rules if not r["IsEgress"]]
+
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        assert description(ec2, "before") == [None], "the quirk is gone?"
+        try:
+            group_referencing_rules_keep_their_description()
+            assert description(ec2, "after") == ["MySQL from app"]
+        finally:
+            SecurityGroupRule.description = original

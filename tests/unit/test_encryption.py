@@ -74,6 +74,7 @@ def test_logs_key_admits_cloudwatch_logs_by_encryption_context(stacks, environme
                 f"arn:{PARTITION}:logs:us-east-1:{ACCOUNT}:log-group:/aws/rds/instance/acme-database-{environment}/*",
                 f"arn:{PARTITION}:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/ServerlessApp-data-api-{environment}*",
                 f"arn:{PARTITION}:logs:us-east-1:{ACCOUNT}:log-group:API-Gateway-Execution-Logs_*/{environment}*",
+                f"arn:{PARTITION}:logs:us-east-1:{ACCOUNT}:log-group:aws-waf-logs-acme-api-{environment}*",
             ],
         )
     }

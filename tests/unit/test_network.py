@@ -249,3 +249,23 @@ def test_every_network_resource_lives_under_the_network_construct(stacks, enviro
     for kind in ("aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_route_table", "aws_flow_log"):
         for body in resources(stacks[environment], kind).values():
             assert construct_path(body).startswith(f"{environment}/network/")
+
+
+def test_only_the_public_tier_admits_answers_on_every_nat_port(stacks, environment):
+    stack = stacks[environment]
+    for tier, low in (("public", 1024), ("private", 32768), ("database", 32768)):
+        _, acl = find(stack, "aws_network_acl", f"network/{tier}-network-acl")
+        from_anywhere = [r for r in acl["ingress"] if r["cidr_block"] == "0.0.0.0/0"]
+        assert from_anywhere and {(r["from_port"], r["to_port"]) for r in from_anywhere} == {(low, 65535)}, tier
+        if tier != "public":
+            assert all(not r["from_port"] <= 3389 <= r["to_port"] for r in from_anywhere), "RDP port admitted"
+
+
+def test_flow_log_role_may_write_only_its_log_group(stacks, environment):
+    from tests.synth import by_sid, statements_of
+
+    stack = stacks[environment]
+    _, permissions = find(stack, "aws_iam_role_policy", "network/flow-log-role/permissions")
+    statements = by_sid(statements_of(stack, permissions["policy"]))
+    group = f"arn:${{data.aws_partition.current-partition.partition}}:logs:us-east-1:${{data.aws_caller_identity.current-account.account_id}}:log-group:/acme/{environment}/vpc-flow-logs"
+    assert statements["WriteToTheFlowLogGroup"]["resources"] == [group, f"{group}:*"]

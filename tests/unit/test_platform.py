@@ -8,7 +8,6 @@ from pathlib import Path
 from environments.target import DeployTarget
 from tests.synth import resources, synth_environments, walk
 
-
 NAMES_SCOPED_BY_THEIR_API = ("aws_api_gateway_model.", "aws_api_gateway_request_validator.")
 """These names live inside one REST API, which itself carries the environment."""
 
