@@ -13,7 +13,7 @@ export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
 .PHONY: help setup synth validate test test-update-snapshots lint clean \
-        deploy plan review destroy drift verify bootstrap unlock emulator-start emulator-stop
+        deploy plan review destroy drift verify bootstrap unlock emulator-start emulator-stop policy
 
 help: ## List the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bootstrap: setup ## Create or adopt the state bucket of ENV
 unlock: setup ## Release a dead run's state lock: make unlock ENV=dev LOCK_ID=<id>
 	@test -n "$(LOCK_ID)" || { echo "error: give the lock id from the lock error: make unlock ENV=$(ENV) LOCK_ID=<id>" >&2; exit 2; }
 	$(PYTHON) -m ops unlock $(ENV) $(LOCK_ID)
+
+policy: setup ## checkov over every environment and its last reviewed plan, with policy/suppressions.toml
+	$(PYTHON) -m ops policy
 
 emulator-start: setup ## Start the local AWS emulator (moto) on 127.0.0.1:EMULATOR_PORT (4566)
 	$(PYTHON) -m ops emulator-start

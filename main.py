@@ -29,8 +29,14 @@ def main() -> int:
 
     use_project_node()
     from constructs_lib.app import synthesize
+    from constructs_lib.policies import PolicyViolations
+    from policy import SuppressionsError
 
-    synthesize(configs, target)
+    try:
+        synthesize(configs, target)
+    except (PolicyViolations, SuppressionsError) as refusal:
+        print(f"synth refused by the policy gate, nothing was written:\n{refusal}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,11 +1,16 @@
-"""Synthesize environments: build the Lambda packages, then one PlatformStack per environment.
+"""Synthesize environments: build the Lambda packages, one PlatformStack per environment, the policy gate.
 
 ``main.py`` (what ``cdktf synth`` runs) and the test suite both come through
-here, so the tests synthesize exactly what users deploy.
+here, so the tests synthesize exactly what users deploy. Synth writes to a
+temporary directory first; the output is published to the real output
+directory only if every stack passes the policy gate, so a refused synth
+leaves ``cdktf.out/`` as it was.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,17 +19,58 @@ from cdktf import App
 
 from constructs_lib.lambda_package import build_package
 from constructs_lib.platform import PlatformStack
+from constructs_lib.policies import PolicyGate, PolicyViolations, apply_suppressions
 from constructs_lib.serverless import FUNCTION_PACKAGE
 from environments.schema import EnvironmentConfig
 from environments.target import DeployTarget
+from policy import load_suppressions
 
 
-def synthesize(configs: Iterable[EnvironmentConfig], target: DeployTarget, outdir: str | None = None) -> App:
-    """Write ``<outdir>/stacks/<env>/cdk.tf.json`` for every config (outdir: CDKTF_OUTDIR or cdktf.out)."""
-    app = App(outdir=outdir) if outdir else App()
-    with tempfile.TemporaryDirectory(prefix="lambda-packages-") as build:
-        package = build_package(FUNCTION_PACKAGE, Path(build))
+def synthesize(configs: Iterable[EnvironmentConfig], target: DeployTarget, outdir: str | None = None) -> None:
+    """Write ``<outdir>/stacks/<env>/`` for every config (outdir: CDKTF_OUTDIR, else cdktf.out).
+
+    Raises PolicyViolations (and writes nothing) if a stack breaks a rule.
+    """
+    final = Path(outdir or os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
+    suppressions = load_suppressions()
+    with tempfile.TemporaryDirectory(prefix="synth-") as work:
+        staging = Path(work) / "out"
+        app = App(outdir=str(staging))
+        package = build_package(FUNCTION_PACKAGE, Path(work) / "packages")
+        stacks = []
         for config in configs:
-            PlatformStack(app, config, target, package)
+            stack = PlatformStack(app, config, target, package)
+            apply_suppressions(stack, suppressions.rules_for(config.name))
+            stacks.append(stack)
+        synth_checked(app, [stack.policy_gate for stack in stacks], staging, final)
+
+
+def synth_checked(app: App, gates: Iterable[PolicyGate], staging: Path, final: Path) -> None:
+    """Synth ``app`` (whose outdir is ``staging``); publish to ``final`` only if no gate found a violation.
+
+    The gates also annotate each violation as an error, which makes cdktf itself stop
+    the synth (so a plain ``cdktf synth`` refuses too); that stop is reported here as
+    the violations it stands for.
+    """
+    gates = list(gates)
+    try:
         app.synth()
-    return app
+    except RuntimeError:
+        if not any(gate.violations for gate in gates):
+            raise
+    violations = [violation for gate in gates for violation in gate.violations]
+    if violations:
+        raise PolicyViolations(violations)
+    publish(staging, final)
+
+
+def publish(staging: Path, final: Path) -> None:
+    """Move a clean synth into place, keeping each stack's Terraform working files (.terraform, lock file)."""
+    final.mkdir(parents=True, exist_ok=True)
+    for item in staging.iterdir():
+        if item.name != "stacks":
+            shutil.copy2(item, final / item.name)
+    for stack in (staging / "stacks").iterdir():
+        target = final / "stacks" / stack.name
+        shutil.rmtree(target / "assets", ignore_errors=True)
+        shutil.copytree(stack, target, dirs_exist_ok=True)

@@ -36,6 +36,8 @@ MYSQL_PORT = 3306
 EXPORTED_LOGS: tuple[str, ...] = ("error", "general", "slowquery")
 MONITORING_INTERVAL_SECONDS = 60
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7
+CA_CERTIFICATE = "rds-ca-rsa2048-g1"
+"""The current RDS certificate authority; clients verify the server's TLS certificate against it."""
 MASTER_USERNAME = "platform_admin"
 """Not a secret: the password is generated and held by RDS in Secrets Manager."""
 
@@ -165,6 +167,7 @@ class Database(Construct):
             manage_master_user_password=True,
             master_user_secret_kms_key_id=props.kms_key_arn,
             iam_database_authentication_enabled=True,
+            ca_cert_identifier=CA_CERTIFICATE,
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[self.security_group.id],
             parameter_group_name=parameters.name,

@@ -10,7 +10,7 @@ of cycles and the plans free of deferred documents.
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import Aspects, TerraformOutput, TerraformStack
 from constructs import Construct
 
 from constructs_lib.api import EXECUTION_LOG_PREFIX, Api, ApiProps
@@ -25,6 +25,7 @@ from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps, Dashboard, DashboardProps
 from constructs_lib.naming import ResourceNames
 from constructs_lib.network import Network, NetworkProps
+from constructs_lib.policies import PolicyGate, placeholder_context
 from constructs_lib.provider_bindings import aws
 from constructs_lib.serverless import Serverless, ServerlessProps, function_log_group
 from constructs_lib.storage import (
@@ -46,6 +47,8 @@ class PlatformStack(TerraformStack):
     def __init__(self, scope: Construct, config: EnvironmentConfig, target: DeployTarget, package: LambdaPackage) -> None:
         super().__init__(scope, config.name)
         self.config = config
+        self.policy_gate = PolicyGate(context=placeholder_context(target.is_emulator))
+        Aspects.of(self).add(self.policy_gate)
         configure_aws_provider(
             self,
             region=config.region,

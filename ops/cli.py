@@ -90,6 +90,31 @@ def validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def policy(args: argparse.Namespace) -> int:
+    """Synthesize and run checkov over every environment (and its last reviewed plan); the suppressions apply."""
+    from ops.checkov_gate import scan_plan, scan_stack
+    from ops.paths import plans_dir
+
+    names = [config.name for config in load_environments(only=list(args.environments) or None)]
+    with step(f"synthesize {', '.join(names)}"):
+        synthesize(names)
+    reports = []
+    for name in names:
+        with step(f"[{name}] checkov"):
+            reports.append(scan_stack(name, stack_dir(name)))
+            plan = plans_dir() / f"{name}.plan.json"
+            if plan.exists():
+                reports.append(scan_plan(name, plan, stack_dir(name)))
+    say("checkov (policy/suppressions.toml applied):")
+    for report in reports:
+        say(f"    {report.line()}")
+        for failure in report.failed:
+            say(f"    FAILED {failure}")
+        for unused in report.unused:
+            say(f"    UNUSED suppression {unused.check} on {unused.resource}: remove it from policy/suppressions.toml")
+    return 0 if all(r.ok and not r.unused for r in reports) else 1
+
+
 def emulator_start(args: argparse.Namespace) -> int:
     """Start the local AWS emulator (no-op if it runs)."""
     emulator = Emulator(DeployTarget.from_environ().emulator_port)
@@ -136,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     verb("validate", validate, environment=False).add_argument(
         "environments", nargs="*", help="environment names (default: all)"
     )
+    verb("policy", policy, environment=False).add_argument("environments", nargs="*", help="environment names (default: all)")
     verb("emulator-start", emulator_start, environment=False)
     verb("emulator-stop", emulator_stop, environment=False)
     verb("cdktf", cdktf, environment=False).add_argument("cdktf_args", nargs=argparse.REMAINDER)

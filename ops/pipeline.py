@@ -49,6 +49,11 @@ class EnvironmentPipeline:
     def plan_file(self) -> Path:
         return plans_dir() / f"{self.name}.tfplan"
 
+    @property
+    def plan_json(self) -> Path:
+        """``terraform show -json`` of the last reviewed plan (what checkov scans with ``make policy``)."""
+        return plans_dir() / f"{self.name}.plan.json"
+
     # --- steps ----------------------------------------------------------------------------
 
     def preflight(self) -> None:
@@ -102,6 +107,7 @@ class EnvironmentPipeline:
         if not self.plan_file.exists():
             raise PipelineError(f"there is no saved plan for {self.name}; run: make plan ENV={self.name}")
         shown = run_terraform(["show", "-json", "-no-color", str(self.plan_file)], cwd=self.directory)
+        self.plan_json.write_text(shown.stdout)
         review = review_plan(json.loads(shown.stdout), self.name)
         markdown, summary = review.write(plans_dir())
         say(f"    review: {markdown.relative_to(work_dir())} and {summary.relative_to(work_dir())}")

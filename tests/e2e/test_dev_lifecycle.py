@@ -63,6 +63,17 @@ def test_second_plan_shows_no_changes(e2e):
     assert unexplained(review["changes"]) == [], review["changes"]
 
 
+def test_checkov_passes_on_the_plan(e2e):
+    """The reviewed plan (terraform show -json) passes checkov with the reviewed suppressions."""
+    from ops.checkov_gate import scan_plan
+
+    with phase("checkov on the plan JSON"):
+        report = scan_plan("dev", e2e.work / "plans" / "dev.plan.json", e2e.work / "cdktf.out" / "stacks" / "dev")
+    print(report.line())
+    assert [str(f) for f in report.failed] == []
+    assert report.passed > 300
+
+
 def test_verify_passes_against_the_emulator(e2e):
     with phase("verify dev"):
         result = e2e.ops("verify", "dev")

@@ -61,6 +61,7 @@ def test_iam_authentication_and_tls_required(stacks, environment):
     stack = stacks[environment]
     _, db = instance(stack)
     assert db["iam_database_authentication_enabled"] is True
+    assert db["ca_cert_identifier"] == "rds-ca-rsa2048-g1"
     group_name, group = find(stack, "aws_db_parameter_group", "database/parameter-group")
     assert db["parameter_group_name"] == ref("aws_db_parameter_group", group_name, "name")
     assert group["family"] == "mysql8.0"

@@ -1,0 +1,64 @@
+"""IAM001: no IAM statement allows every action, or every resource where the action can be scoped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from constructs_lib.policies import Block, Finding, StackDocument
+
+RESOURCE_LESS_ACTIONS = frozenset(
+    {
+        "iam:GetAccountPasswordPolicy",
+        "iam:ListVirtualMFADevices",
+        "sts:GetCallerIdentity",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "cloudwatch:PutMetricData",
+        "ec2:DescribeNetworkInterfaces",
+    }
+)
+"""Actions AWS does not let a policy scope to a resource, so "*" is their only resource."""
+
+
+def key_policy_documents(stack: StackDocument) -> set[str]:
+    """Documents used as KMS key policies: there "*" means "this key", and the root statement holds kms:*."""
+    names = set()
+    for key in stack.blocks("resource", ["aws_kms_key", "aws_kms_key_policy"]):
+        policy = key.body.get("policy", "")
+        if isinstance(policy, str) and policy.startswith("${data.aws_iam_policy_document."):
+            names.add(policy.removeprefix("${data.aws_iam_policy_document.").removesuffix(".json}"))
+    return names
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value] if value is not None else []
+
+
+class IamWildcards:
+    id = "IAM001"
+    description = "No IAM statement allows action '*' (or 'service:*'), or resource '*' where the actions can be scoped"
+    fix = "name the actions and the resources (ARNs) the statement needs; KMS key policies' root statement is the only exception"
+
+    def check(self, stack: StackDocument) -> Iterable[Finding]:
+        key_policies = key_policy_documents(stack)
+        for document in stack.blocks("data", ["aws_iam_policy_document"]):
+            for statement in document.body.get("statement", []):
+                if statement.get("effect", "Allow") != "Allow":
+                    continue
+                yield from self._statement(document, statement, document.name in key_policies)
+
+    def _statement(self, document: Block, statement: dict, key_policy: bool) -> Iterable[Finding]:
+        sid = statement.get("sid", "(no sid)")
+        actions = _as_list(statement.get("actions"))
+        if "*" in actions:
+            yield Finding(document, f"statement {sid} allows every action")
+        service_wide = [a for a in actions if isinstance(a, str) and a.endswith(":*")]
+        if service_wide and not key_policy:
+            yield Finding(document, f"statement {sid} allows every action of {', '.join(service_wide)}")
+        if "*" in _as_list(statement.get("resources")) and not key_policy:
+            scoped = sorted(set(actions) - RESOURCE_LESS_ACTIONS)
+            if scoped:
+                yield Finding(document, f"statement {sid} allows {', '.join(scoped)} on every resource")
+
+
+RULE = IamWildcards()

@@ -1,0 +1,215 @@
+"""The project's own rules: each passes on a compliant stack and rejects a small stack that breaks it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cdktf import App, Aspects, TerraformStack
+
+from constructs_lib.app import synth_checked
+from constructs_lib.iam_documents import policy_document, statement
+from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
+from constructs_lib.policies import PolicyGate, PolicyViolations, all_rules, evaluate, placeholder_context, suppress
+from constructs_lib.provider_bindings import aws
+from constructs_lib.storage import SecureBucket, SecureBucketProps
+
+TAGS = {"Environment": "t", "Application": "a", "CostCenter": "c", "Owner": "o"}
+
+
+def provider(stack: TerraformStack, tags: dict | None = TAGS) -> None:
+    settings = {"region": "us-east-1"}
+    if tags is not None:
+        settings["default_tags"] = [aws.provider.AwsProviderDefaultTags(tags=tags)]
+    aws.provider.AwsProvider(stack, "aws", **settings)
+
+
+def synth(tmp_path: Path, build: Callable[[TerraformStack], None], *, tags: dict | None = TAGS) -> PolicyGate:
+    app = App(outdir=str(tmp_path / "out"))
+    stack = TerraformStack(app, "t")
+    provider(stack, tags)
+    build(stack)
+    gate = PolicyGate()
+    Aspects.of(stack).add(gate)
+    try:
+        app.synth()
+    except RuntimeError as stopped:  # cdktf stops on the gate's error annotations
+        assert gate.violations and "Encountered Annotations with level \"ERROR\"" in str(stopped)
+    return gate
+
+
+def role(stack, policy_json):
+    trust = policy_document(stack, "trust", [statement("Trust", actions=["sts:AssumeRole"], principals={"Service": ["ec2.amazonaws.com"]})])
+    r = aws.iam_role.IamRole(stack, "role", name="r", assume_role_policy=trust)
+    aws.iam_role_policy.IamRolePolicy(stack, "inline", role=r.id, policy=policy_json)
+
+
+def iam_policy(actions, resources):
+    return lambda stack: role(stack, policy_document(stack, "permissions", [statement("Grant", actions=actions, resources=resources)]))
+
+
+def vpc(stack):
+    return aws.vpc.Vpc(stack, "vpc", cidr_block="10.0.0.0/16")
+
+
+def ingress(cidr):
+    def build(stack):
+        group = aws.security_group.SecurityGroup(stack, "group", name="g", description="d", vpc_id=vpc(stack).id)
+        aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
+            stack, "rule", security_group_id=group.id, ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4=cidr, description="d"
+        )
+
+    return build
+
+
+def key(stack):
+    return aws.kms_key.KmsKey(stack, "key", enable_key_rotation=True)
+
+
+def log_group(**settings):
+    return lambda stack: aws.cloudwatch_log_group.CloudwatchLogGroup(stack, "group", name="/g", **settings)
+
+
+def database(**settings):
+    def build(stack):
+        aws.db_instance.DbInstance(
+            stack, "db", identifier="d", engine="mysql", instance_class="db.t4g.medium", allocated_storage=20,
+            username="u", manage_master_user_password=True, **settings,
+        )
+
+    return build
+
+
+def template(tokens):
+    return lambda stack: aws.launch_template.LaunchTemplate(
+        stack, "template", name="t", metadata_options=aws.launch_template.LaunchTemplateMetadataOptions(http_tokens=tokens)
+    )
+
+
+def plain_bucket(stack):
+    aws.s3_bucket.S3Bucket(stack, "bucket", bucket="plain-bucket")
+
+
+def secure_bucket(stack):
+    SecureBucket(stack, "secure", SecureBucketProps(bucket_name="secure-bucket", kms_key_arn=key(stack).arn))
+
+
+def user_with_password(stack):
+    aws.iam_user_login_profile.IamUserLoginProfile(stack, "login", user="u", pgp_key="keybase:someone")
+    aws.db_instance.DbInstance(
+        stack, "db", identifier="d", engine="mysql", instance_class="db.t4g.medium", allocated_storage=20,
+        username="u", password="hunter2hunter2", storage_encrypted=True, publicly_accessible=False,  # noqa: S106 - the literal the rule must catch
+    )
+
+
+def hand_written_policy(stack):
+    role(stack, '{"Version": "2012-10-17", "Statement": []}')
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    breaking: Callable
+    compliant: Callable
+    path: str
+    reason: str
+    tags: dict | None = None
+
+
+CASES = [
+    Case("IAM001", iam_policy(["*"], ["arn:aws:s3:::b"]), iam_policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), "t/permissions", "allows every action"),
+    Case("IAM001", iam_policy(["s3:*"], ["arn:aws:s3:::b"]), iam_policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), "t/permissions", "allows every action of s3:*"),
+    Case("IAM001", iam_policy(["s3:GetObject"], ["*"]), iam_policy(["iam:GetAccountPasswordPolicy"], ["*"]), "t/permissions", "allows s3:GetObject on every resource"),
+    Case("IAM002", hand_written_policy, iam_policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), "t/inline", "policy is not rendered by an aws_iam_policy_document"),
+    Case("NET001", ingress("0.0.0.0/0"), ingress("203.0.113.0/24"), "t/rule", "cidr_ipv4 = 0.0.0.0/0"),
+    Case("S3001", plain_bucket, secure_bucket, "t/bucket", "has no public-access block with all four settings on"),
+    Case("LOG001", log_group(retention_in_days=30), log_group(retention_in_days=30, kms_key_id="arn:aws:kms:us-east-1:1:key/k"), "t/group", "has no kms_key_id"),
+    Case("LOG001", log_group(kms_key_id="arn:aws:kms:us-east-1:1:key/k"), log_group(retention_in_days=30, kms_key_id="arn:aws:kms:us-east-1:1:key/k"), "t/group", "has no retention_in_days"),
+    Case("RDS001", database(publicly_accessible=True, storage_encrypted=True), database(publicly_accessible=False, storage_encrypted=True), "t/db", "not explicitly private"),
+    Case("RDS001", database(publicly_accessible=False), database(publicly_accessible=False, storage_encrypted=True), "t/db", "storage is not encrypted"),
+    Case("EC2001", template("optional"), template("required"), "t/template", "does not require IMDSv2"),
+    Case("TAG001", lambda s: key(s), lambda s: key(s), "t/key", "is missing the tags CostCenter, Owner", tags={"Environment": "t", "Application": "a"}),
+    Case("SEC001", user_with_password, database(publicly_accessible=False, storage_encrypted=True), "t/db", "password holds a literal value"),
+]
+
+
+def test_every_rule_has_an_id_a_description_a_fix_and_cases():
+    rules = all_rules()
+    assert len({r.id for r in rules}) == len(rules)
+    for rule in rules:
+        assert rule.id and rule.description and rule.fix
+    assert {c.rule for c in CASES} == {r.id for r in rules}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.rule}-{i}" for i, c in enumerate(CASES)])
+def test_a_stack_that_breaks_the_rule_is_rejected(tmp_path, case):
+    gate = synth(tmp_path, case.breaking, tags=case.tags or TAGS)
+    mine = [v for v in gate.violations if v.rule_id == case.rule]
+    assert any(v.path == case.path and case.reason in v.reason for v in mine), [str(v) for v in gate.violations]
+    rule = next(r for r in all_rules() if r.id == case.rule)
+    assert all(str(v).endswith(f"Fix: {rule.fix}") for v in mine)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.rule}-{i}" for i, c in enumerate(CASES)])
+def test_the_compliant_stack_passes_the_rule(tmp_path, case):
+    gate = synth(tmp_path, case.compliant, tags=TAGS)
+    assert [str(v) for v in gate.violations if v.rule_id == case.rule] == []
+
+
+def test_every_shipped_environment_passes_every_rule(stacks, emulator_stacks, environment):
+    assert evaluate(stacks[environment], context=placeholder_context(False)) == []
+    assert evaluate(emulator_stacks[environment], context=placeholder_context(True)) == []
+
+
+def test_the_emulator_placeholder_credentials_are_secrets_on_aws(emulator_stacks):
+    found = evaluate(emulator_stacks["dev"], context=placeholder_context(False))
+    assert {v.rule_id for v in found} == {"SEC001"} and any("secret_key" in v.reason for v in found)
+
+
+def test_a_suppression_covers_one_resource_with_its_reason(tmp_path):
+    kept = []
+
+    def two_open_rules(stack):
+        group = aws.security_group.SecurityGroup(stack, "group", name="g", description="d", vpc_id=vpc(stack).id)
+        accepted = aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
+            stack, "accepted", security_group_id=group.id, ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0", description="d"
+        )
+        aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
+            stack, "other", security_group_id=group.id, ip_protocol="tcp", from_port=80, to_port=80, cidr_ipv4="0.0.0.0/0", description="d"
+        )
+        suppress(accepted, "NET001", "Public HTTPS endpoint behind a WAF, by design")
+        kept.append(accepted)
+
+    gate = synth(tmp_path, two_open_rules)
+    assert [v.path for v in gate.violations] == ["t/other"]
+    (body,) = kept[0].to_terraform()["resource"]["aws_vpc_security_group_ingress_rule"].values()
+    assert body["//"]["policy_suppressions"] == {"NET001": "Public HTTPS endpoint behind a WAF, by design"}
+
+
+def test_suppress_refuses_unknown_rules_and_missing_reasons(tmp_path):
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "t")
+    provider(stack)
+    group = EncryptedLogGroup(stack, "g", EncryptedLogGroupProps(name="/g", retention_days=30, kms_key_arn="k")).log_group
+    with pytest.raises(ValueError, match="is not a rule"):
+        suppress(group, "XYZ999", "because")
+    with pytest.raises(ValueError, match="one-line reason"):
+        suppress(group, "LOG001", "  ")
+
+
+def test_synth_refuses_and_writes_nothing_when_a_rule_is_broken(tmp_path):
+    staging, final = tmp_path / "staging", tmp_path / "cdktf.out"
+    final.mkdir()
+    (final / "sentinel").write_text("before")
+    app = App(outdir=str(staging))
+    stack = TerraformStack(app, "t")
+    provider(stack)
+    plain_bucket(stack)
+    gate = PolicyGate()
+    Aspects.of(stack).add(gate)
+    with pytest.raises(PolicyViolations) as refusal:
+        synth_checked(app, [gate], staging, final)
+    assert "t/bucket: S3001: has no public-access block with all four settings on. Fix: create buckets with constructs_lib.storage.SecureBucket" in str(refusal.value)
+    assert sorted(p.name for p in final.iterdir()) == ["sentinel"]
