@@ -206,8 +206,8 @@ def test_destroy_leaves_nothing_behind(e2e):
     assert [r["RoleName"] for r in e2e.client("iam").list_roles()["Roles"] if r["RoleName"].endswith("-dev")] == []
     kms = e2e.client("kms")
     keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
-    customer = [k for k in keys if k["KeyManager"] == "CUSTOMER"]
-    assert len(customer) == 4 and {k["KeyState"] for k in customer} == {"PendingDeletion"}
+    platform = [k for k in keys if k["KeyManager"] == "CUSTOMER" and k.get("Description", "").endswith("(acme dev)")]
+    assert len(platform) == 4 and {k["KeyState"] for k in platform} == {"PendingDeletion"}
     assert [a for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/acme-")] == []
     buckets = [b["Name"] for b in e2e.client("s3").list_buckets()["Buckets"]]
     assert sorted(buckets) == sorted([STATE_BUCKET, OTHER_BUCKET]), "the data lake is gone, contents and all"
