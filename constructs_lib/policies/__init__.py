@@ -200,6 +200,9 @@ def placeholder_context(is_emulator: bool) -> PolicyContext:
 
 def apply_suppressions(stack: TerraformStack, entries: Iterable[Any]) -> None:
     """Apply ``[[rule]]`` entries of policy/suppressions.toml (``rule``, ``resource``, ``reason``) to a stack."""
+    entries = list(entries)
+    if not entries:
+        return  # walking every node costs a jsii round trip per node
     elements = {
         node.node.path.split("/", 1)[1]: node
         for node in stack.node.find_all()
