@@ -12,7 +12,7 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
-.PHONY: help setup synth validate test test-update-snapshots lint clean \
+.PHONY: help setup synth validate test test-update-snapshots lint clean bench \
         deploy plan review destroy drift verify bootstrap unlock emulator-start emulator-stop policy
 
 help: ## List the verbs
@@ -22,6 +22,8 @@ help: ## List the verbs
 	@command -v python3 >/dev/null || { echo "error: python3 is not installed; install Python 3.11" >&2; exit 1; }
 	@python3 -m pipenv --version >/dev/null 2>&1 || python3 -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
 	python3 -m pipenv sync --dev
+	@echo "compiling optimized bytecode for 'python -O' synth (once per lock)"
+	@.venv/bin/python -O -m compileall -q -j 0 .venv/lib/python3*/site-packages >/dev/null || true
 	@touch $@
 
 node_modules/.installed: package-lock.json
@@ -32,7 +34,7 @@ node_modules/.installed: package-lock.json
 setup: .venv/.synced node_modules/.installed ## Install the Python env and the npm tools from the lock files
 
 synth: setup ## Synthesize every environment into cdktf.out/stacks/<env>/
-	$(PYTHON) main.py
+	$(PYTHON) -O main.py
 
 validate: setup ## Synthesize, then terraform init + validate every environment
 	$(PYTHON) -m ops validate
@@ -76,6 +78,9 @@ test: setup ## Run the whole test suite (what CI runs)
 
 test-update-snapshots: setup ## Accept intended changes to the synthesized JSON
 	$(PYTHON) -m pytest tests/snapshots --snapshot-update
+
+bench: setup ## Synth benchmark (ratios in one run) -> bench/results.md
+	$(PYTHON) -m bench.synth_bench
 
 lint: setup ## ruff over the project
 	$(PYTHON) -m ruff check .

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from constructs import Construct
 
@@ -143,7 +144,7 @@ class AuditTrail(Construct):
             depends_on=[*props.depends_on, topic_policy],
         )
 
-    @property
+    @cached_property
     def arn(self) -> str:
         return self.trail.arn
 

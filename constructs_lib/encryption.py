@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
@@ -93,7 +94,7 @@ class EncryptionKey(Construct):
             target_key_id=self.key.key_id,
         )
 
-    @property
+    @cached_property
     def arn(self) -> str:
         return self.key.arn
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from constructs import Construct
 
@@ -69,11 +70,11 @@ class ServiceRole(Construct):
                 self, f"managed-policy-{index}", role=self.role.name, policy_arn=arn
             )
 
-    @property
+    @cached_property
     def arn(self) -> str:
         return self.role.arn
 
-    @property
+    @cached_property
     def name(self) -> str:
         return self.role.name
 

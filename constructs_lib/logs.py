@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from constructs import Construct
 
@@ -36,10 +37,10 @@ class EncryptedLogGroup(Construct):
             kms_key_id=props.kms_key_arn,
         )
 
-    @property
+    @cached_property
     def arn(self) -> str:
         return self.log_group.arn
 
-    @property
+    @cached_property
     def name(self) -> str:
         return self.log_group.name

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from cdktf import Fn
 from constructs import Construct
@@ -94,7 +95,7 @@ class AlarmTopic(Construct):
                 self, f"email-{index}", topic_arn=self.topic.arn, protocol="email", endpoint=address
             )
 
-    @property
+    @cached_property
     def arn(self) -> str:
         return self.topic.arn
 
@@ -150,7 +151,7 @@ class Dashboard(Construct):
             self, "dashboard", dashboard_name=props.names.name("platform"), dashboard_body=Fn.jsonencode({"widgets": widgets})
         )
 
-    @property
+    @cached_property
     def name(self) -> str:
         return self.dashboard.dashboard_name
 

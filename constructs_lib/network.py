@@ -76,10 +76,13 @@ class Network(Construct):
             enable_dns_hostnames=True,
             tags={"Name": names.name("vpc")},
         )
+        # Tokens are read once: every read of a resource attribute is a round trip to the jsii kernel.
+        self.vpc_id = self.vpc.id
         self._lock_down_defaults()
         self.subnets = self._create_subnets()
+        self._subnet_ids = {key: subnet.id for key, subnet in self.subnets.items()}
         self.internet_gateway = aws.internet_gateway.InternetGateway(
-            self, "internet-gateway", vpc_id=self.vpc.id, tags={"Name": names.name("igw")}
+            self, "internet-gateway", vpc_id=self.vpc_id, tags={"Name": names.name("igw")}
         )
         self.nat_gateways = self._create_nat_gateways()
         self.route_tables = self._create_route_tables()
@@ -90,17 +93,13 @@ class Network(Construct):
 
     # --- outputs -------------------------------------------------------------------------
 
-    @property
-    def vpc_id(self) -> str:
-        return self.vpc.id
-
     def subnet_ids(self, tier: str) -> list[str]:
         """Subnet ids of one tier, in AZ order."""
         return list(self.subnet_ids_by_az(tier).values())
 
     def subnet_ids_by_az(self, tier: str) -> dict[str, str]:
         """Subnet ids of one tier keyed by AZ letter, in AZ order."""
-        return {letter: subnet.id for (subnet_tier, letter), subnet in self.subnets.items() if subnet_tier == tier}
+        return {letter: subnet_id for (subnet_tier, letter), subnet_id in self._subnet_ids.items() if subnet_tier == tier}
 
     @property
     def nat_gateway_ids(self) -> list[str]:
@@ -113,7 +112,7 @@ class Network(Construct):
         aws.default_security_group.DefaultSecurityGroup(
             self,
             "default-security-group",
-            vpc_id=self.vpc.id,
+            vpc_id=self.vpc_id,
             ingress=[],
             egress=[],
             tags={"Name": self._props.names.name("default-sg-unused")},
@@ -136,7 +135,7 @@ class Network(Construct):
             subnets[(spec.tier, spec.az_letter)] = aws.subnet.Subnet(
                 self,
                 f"{spec.tier}-subnet-{spec.az_letter}",
-                vpc_id=self.vpc.id,
+                vpc_id=self.vpc_id,
                 cidr_block=spec.cidr_block,
                 availability_zone=spec.availability_zone,
                 map_public_ip_on_launch=False,
@@ -160,7 +159,7 @@ class Network(Construct):
                 self,
                 f"nat-gateway-{letter}",
                 allocation_id=address.id,
-                subnet_id=self.subnets[("public", letter)].id,
+                subnet_id=self._subnet_ids[("public", letter)],
                 tags={"Name": self._props.names.name(f"nat-{letter}")},
                 depends_on=[self.internet_gateway],
             )
@@ -168,14 +167,14 @@ class Network(Construct):
 
     def _route_table(self, construct_id: str, name: str, subnet_letters: Sequence[str], tier: str):
         table = aws.route_table.RouteTable(
-            self, construct_id, vpc_id=self.vpc.id, tags={"Name": self._props.names.name(name), "Tier": tier}
+            self, construct_id, vpc_id=self.vpc_id, tags={"Name": self._props.names.name(name), "Tier": tier}
         )
         for letter in subnet_letters:
             aws.route_table_association.RouteTableAssociation(
                 self,
                 f"{tier}-subnet-{letter}-routes",
                 route_table_id=table.id,
-                subnet_id=self.subnets[(tier, letter)].id,
+                subnet_id=self._subnet_ids[(tier, letter)],
             )
         return table
 
@@ -255,7 +254,7 @@ class Network(Construct):
             nacl.NetworkAcl(
                 self,
                 f"{tier}-network-acl",
-                vpc_id=self.vpc.id,
+                vpc_id=self.vpc_id,
                 subnet_ids=self.subnet_ids(tier),
                 ingress=ingress,
                 egress=egress,
@@ -306,7 +305,7 @@ class Network(Construct):
         aws.flow_log.FlowLog(
             self,
             "flow-log",
-            vpc_id=self.vpc.id,
+            vpc_id=self.vpc_id,
             traffic_type="ALL",
             log_destination_type="cloud-watch-logs",
             log_destination=log_group.arn,
@@ -323,7 +322,7 @@ class Network(Construct):
             aws.vpc_endpoint.VpcEndpoint(
                 self,
                 f"{service}-gateway-endpoint",
-                vpc_id=self.vpc.id,
+                vpc_id=self.vpc_id,
                 service_name=f"com.amazonaws.{self._props.region}.{service}",
                 vpc_endpoint_type="Gateway",
                 route_table_ids=tables,
@@ -340,7 +339,7 @@ class Network(Construct):
             "endpoint-security-group",
             name=props.names.name("endpoints"),
             description="Interface endpoints: HTTPS from inside the VPC only",
-            vpc_id=self.vpc.id,
+            vpc_id=self.vpc_id,
             tags={"Name": props.names.name("endpoints")},
         )
         aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
@@ -357,7 +356,7 @@ class Network(Construct):
             aws.vpc_endpoint.VpcEndpoint(
                 self,
                 f"{service.replace('.', '-')}-interface-endpoint",
-                vpc_id=self.vpc.id,
+                vpc_id=self.vpc_id,
                 service_name=f"com.amazonaws.{props.region}.{service}",
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,

@@ -10,7 +10,7 @@ of cycles and the plans free of deferred documents.
 
 from __future__ import annotations
 
-from cdktf import Aspects, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from constructs_lib.api import EXECUTION_LOG_PREFIX, Api, ApiProps
@@ -47,8 +47,7 @@ class PlatformStack(TerraformStack):
     def __init__(self, scope: Construct, config: EnvironmentConfig, target: DeployTarget, package: LambdaPackage) -> None:
         super().__init__(scope, config.name)
         self.config = config
-        self.policy_gate = PolicyGate(context=placeholder_context(target.is_emulator))
-        Aspects.of(self).add(self.policy_gate)
+        self.policy_gate = PolicyGate.guard(self, placeholder_context(target.is_emulator))
         configure_aws_provider(
             self,
             region=config.region,
@@ -301,7 +300,8 @@ class PlatformStack(TerraformStack):
         self._outputs()
 
     def _output(self, name: str, value, description: str) -> None:
-        TerraformOutput(self, name, value=value, description=description).override_logical_id(name)
+        # Directly under the stack, an element's logical id is its construct id: "vpc_id".
+        TerraformOutput(self, name, value=value, description=description)
 
     def _outputs(self) -> None:
         network = self.network

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
@@ -151,11 +152,11 @@ class SecureBucket(Construct):
                 topic=[notification.S3BucketNotificationTopic(topic_arn=props.notify_topic_arn, events=list(NOTIFIED_EVENTS))],
             )
 
-    @property
+    @cached_property
     def arn(self) -> str:
         return self.bucket.arn
 
-    @property
+    @cached_property
     def name(self) -> str:
         return self.bucket.id
 

@@ -20,6 +20,7 @@ from ops.aws_clients import AwsClients
 from ops.errors import PipelineError
 from ops.paths import PROJECT_ROOT, platform_dir
 from ops.progress import step
+from ops.stacks import SYNTH_FLAGS
 from ops.terraform_cli import run_terraform
 
 
@@ -58,7 +59,7 @@ def _synthesize(config: EnvironmentConfig, target: DeployTarget, directory: Path
         "EMULATOR_PORT": str(target.emulator_port),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "ops.bootstrap_app"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, *SYNTH_FLAGS, "-m", "ops.bootstrap_app"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise PipelineError(result.stderr.strip(), exit_code=result.returncode)
