@@ -13,7 +13,7 @@ export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
 .PHONY: help setup synth validate test test-update-snapshots lint clean bench \
-        deploy plan review destroy drift verify bootstrap unlock emulator-start emulator-stop policy
+        deploy plan review destroy drift verify bootstrap unlock state-versions restore-state emulator-start emulator-stop policy
 
 help: ## List the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
@@ -63,6 +63,13 @@ bootstrap: setup ## Create or adopt the state bucket of ENV
 unlock: setup ## Release a dead run's state lock: make unlock ENV=dev LOCK_ID=<id>
 	@test -n "$(LOCK_ID)" || { echo "error: give the lock id from the lock error: make unlock ENV=$(ENV) LOCK_ID=<id>" >&2; exit 2; }
 	$(PYTHON) -m ops unlock $(ENV) $(LOCK_ID)
+
+state-versions: setup ## List the versions of ENV's state object (docs/runbooks/restore-state.md)
+	$(PYTHON) -m ops state-versions $(ENV)
+
+restore-state: setup ## Make an earlier state version current: make restore-state ENV=dev VERSION_ID=<id>
+	@test -n "$(VERSION_ID)" || { echo "error: give the version id from make state-versions: make restore-state ENV=$(ENV) VERSION_ID=<id>" >&2; exit 2; }
+	$(PYTHON) -m ops restore-state $(ENV) $(VERSION_ID)
 
 policy: setup ## checkov over every environment and its last reviewed plan, with policy/suppressions.toml
 	$(PYTHON) -m ops policy

@@ -17,6 +17,7 @@ from ops.emulator import Emulator
 from ops.errors import EXIT_REFUSED, PipelineError
 from ops.pipeline import EnvironmentPipeline
 from ops.progress import say, step
+from ops.run_registry import registered_run
 from ops.stacks import stack_dir, synthesize
 from ops.terraform_cli import run_terraform
 
@@ -24,7 +25,7 @@ from ops.terraform_cli import run_terraform
 def _pipeline(args: argparse.Namespace) -> EnvironmentPipeline:
     """The environment's pipeline; the environment file and the target are validated first."""
     (config,) = load_environments(only=[args.environment])
-    return EnvironmentPipeline(config, DeployTarget.from_environ())
+    return EnvironmentPipeline(config, DeployTarget.from_environ(), force_unlock=getattr(args, "force_unlock", False))
 
 
 def deploy(args: argparse.Namespace) -> int:
@@ -64,6 +65,39 @@ def verify(args: argparse.Namespace) -> int:
 def unlock(args: argparse.Namespace) -> int:
     """Release a stale state lock by its id (shown in the lock error)."""
     return _pipeline(args).unlock(args.lock_id)
+
+
+def state_versions(args: argparse.Namespace) -> int:
+    """List the stored versions of the environment's state object, newest first (docs/runbooks/restore-state.md)."""
+    from ops.state_recovery import StateHistory
+
+    pipeline = _pipeline(args)
+    pipeline.start_emulator = False
+    pipeline.preflight()
+    history = StateHistory(pipeline.config, pipeline.target)
+    versions = history.versions()
+    say(f"versions of s3://{history.bucket}/{history.key}, newest first:")
+    for version in versions:
+        say(f"    {version.line()}")
+    previous = next((v for v in versions[1:] if v.valid), None)
+    if previous is not None:
+        say(f"to make the newest valid version before the current one current again: make restore-state ENV={pipeline.name} VERSION_ID={previous.version_id}")
+    return 0
+
+
+def restore_state(args: argparse.Namespace) -> int:
+    """Make an earlier version of the state object current again (docs/runbooks/restore-state.md)."""
+    from ops.state_recovery import StateHistory
+
+    pipeline = _pipeline(args)
+    pipeline.start_emulator = False
+    pipeline.preflight()
+    history = StateHistory(pipeline.config, pipeline.target)
+    with step(f"[{pipeline.name}] restore state version {args.version_id}"):
+        restored = history.restore(args.version_id)
+        say(f"    now current: serial {restored.serial}, lineage {restored.lineage}, {restored.resources} resources")
+    say(f"check it with: make plan ENV={pipeline.name}")
+    return 0
 
 
 def bootstrap(args: argparse.Namespace) -> int:
@@ -147,17 +181,21 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(run=function)
         return command
 
-    verb("deploy", deploy).add_argument(
+    locking = [verb("deploy", deploy), verb("plan", plan), verb("review", review), verb("destroy", destroy), verb("drift", drift)]
+    locking[0].add_argument(
         "--allow-destructive", action="store_true", default=os.environ.get("ALLOW_DESTRUCTIVE") == "1",
         help="apply even if the plan replaces or deletes resources",
     )
-    verb("plan", plan)
-    verb("review", review)
-    verb("destroy", destroy)
-    verb("drift", drift)
+    for command in (locking[0], locking[1], locking[3], locking[4]):
+        command.add_argument(
+            "--force-unlock", action="store_true", default=os.environ.get("FORCE_UNLOCK") == "1",
+            help="release a stale state lock (left by a killed run on this machine) and go on; a live one is never released",
+        )
     verb("verify", verify)
     verb("bootstrap", bootstrap)
     verb("unlock", unlock).add_argument("lock_id", help="the lock id from the lock error")
+    verb("state-versions", state_versions)
+    verb("restore-state", restore_state).add_argument("version_id", help="the version id from state-versions")
     verb("validate", validate, environment=False).add_argument(
         "environments", nargs="*", help="environment names (default: all)"
     )
@@ -170,8 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    environment = getattr(args, "environment", None)
     try:
-        return args.run(args)
+        if environment is None:
+            return args.run(args)
+        with registered_run(environment, args.verb):
+            return args.run(args)
     except ConfigError as error:
         say(f"refused:\n{error}")
         return EXIT_REFUSED

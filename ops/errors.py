@@ -10,19 +10,25 @@ EXIT_DESTRUCTIVE = 3
 """The plan would replace or delete something (``make plan`` / ``make review``)."""
 EXIT_DRIFT = 4
 """``make drift`` found a difference between the deployed resources and the configuration."""
+EXIT_INTERRUPTED = 130
+"""SIGINT or SIGTERM arrived; Terraform was let stop gracefully and save the state."""
 
 
 class PipelineError(Exception):
     """Something the user can fix; the message names it and says how."""
 
-    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED, *, terraform_output: str = "") -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.terraform_output = terraform_output
+        """Terraform's whole output, when a Terraform run failed (the message shows only its errors)."""
 
 
 class StateLockedError(PipelineError):
     """Another run holds the environment's state lock."""
 
-    def __init__(self, message: str, lock_id: str | None) -> None:
+    def __init__(self, message: str, lock_id: str | None, *, stale: bool = False) -> None:
         super().__init__(message)
         self.lock_id = lock_id
+        self.stale = stale
+        """Taken from this host by a run that is no longer alive (ops/run_registry.py)."""

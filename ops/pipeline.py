@@ -20,10 +20,10 @@ from environments.target import DeployTarget
 from ops.aws_clients import check_aws_credentials
 from ops.bootstrap import ensure_state_bucket
 from ops.emulator import Emulator, require_running
-from ops.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT, PipelineError
+from ops.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT, EXIT_INTERRUPTED, PipelineError, StateLockedError
 from ops.paths import plans_dir, work_dir
 from ops.progress import say, step
-from ops.review import PlanReview, review_plan
+from ops.review import PlanReview, blocked_by_prevent_destroy, blocked_review, review_plan
 from ops.stacks import stack_dir, synthesize
 from ops.terraform_cli import run_terraform, terraform_binary
 from ops.verify import CheckResult, verify_environment
@@ -36,6 +36,8 @@ class EnvironmentPipeline:
     config: EnvironmentConfig
     target: DeployTarget
     start_emulator: bool = True
+    force_unlock: bool = False
+    """Release a *stale* state lock (one left by a killed run on this machine) and go on; never a live one."""
 
     @property
     def name(self) -> str:
@@ -98,9 +100,43 @@ class EnvironmentPipeline:
             args.append("-destroy")
         if detailed_exitcode:
             args.append("-detailed-exitcode")
+        ok_codes = (0, 2) if detailed_exitcode else (0,)
         with step(f"[{self.name}] terraform plan{' -destroy' if destroy else ''}"):
-            result = run_terraform(args, cwd=self.directory, ok_codes=(0, 2) if detailed_exitcode else (0,))
+            try:
+                try:
+                    result = run_terraform(args, cwd=self.directory, ok_codes=ok_codes)
+                except StateLockedError as locked:
+                    if not (self.force_unlock and locked.stale and locked.lock_id):
+                        raise
+                    self.release_lock(locked.lock_id)
+                    result = run_terraform(args, cwd=self.directory, ok_codes=ok_codes)
+            except PipelineError as error:
+                self._refuse_if_protected(error)
+                raise
         return self.review(), result.returncode
+
+    def _refuse_if_protected(self, error: PipelineError) -> None:
+        """Terraform refused a plan that destroys prevent_destroy resources: review it as destructive and stop."""
+        protected = blocked_by_prevent_destroy(error.terraform_output)
+        if not protected:
+            return
+        review = blocked_review(self.name, protected)
+        markdown, _ = review.write(plans_dir())
+        say(f"    review: {markdown.relative_to(work_dir())}")
+        say(f"    {review.summary_line()}")
+        for change in review.destructive_changes:
+            say(f"    !! {change.action.upper()} {change.address} (protected: lifecycle.prevent_destroy)")
+        raise PipelineError(
+            f"the plan for {self.name} would replace or delete {len(protected)} protected resource(s) "
+            f"({', '.join(protected)}); Terraform refused it (lifecycle.prevent_destroy), so nothing was planned or "
+            f"applied. Read plans/{self.name}.md. These hold data: change the configuration so they are kept.",
+            exit_code=EXIT_DESTRUCTIVE,
+        ) from None
+
+    def release_lock(self, lock_id: str) -> None:
+        """``terraform force-unlock`` of ``lock_id``."""
+        with step(f"[{self.name}] release state lock {lock_id}"):
+            run_terraform(["force-unlock", "-force", "-no-color", lock_id], cwd=self.directory)
 
     def review(self) -> PlanReview:
         """Review the saved plan: write plans/<env>.md and plans/<env>.json, print the summary."""
@@ -124,7 +160,7 @@ class EnvironmentPipeline:
                     ["apply", "-input=false", "-no-color", str(self.plan_file)], cwd=self.directory, stream=True
                 )
             except PipelineError as error:
-                if getattr(error, "lock_id", None):
+                if getattr(error, "lock_id", None) or error.exit_code == EXIT_INTERRUPTED:
                     raise
                 raise PipelineError(
                     f"apply of {self.name} stopped part-way. Terraform recorded every resource it finished in the "
@@ -202,8 +238,7 @@ class EnvironmentPipeline:
 
     def unlock(self, lock_id: str) -> int:
         self.prepare()
-        with step(f"[{self.name}] release state lock {lock_id}"):
-            run_terraform(["force-unlock", "-force", "-no-color", lock_id], cwd=self.directory)
+        self.release_lock(lock_id)
         return 0
 
 

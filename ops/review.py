@@ -11,6 +11,11 @@ For one environment it writes ``plans/<env>.md`` (for people) and
 * every change's resource address and changed attributes;
 * drift Terraform noticed outside its own changes.
 
+A plan that would destroy a resource kept by ``lifecycle.prevent_destroy`` (prod's
+database, table, keys and data and audit buckets) is refused by Terraform
+itself; :func:`blocked_review` turns that refusal into a review too, with the
+protected resources listed as destructive, so it reads like any other plan.
+
 A plan that would replace or delete anything is *destructive*; the review
 command then exits with :data:`EXIT_DESTRUCTIVE` so CI can gate on it.
 """
@@ -61,6 +66,8 @@ class Change:
     changed_attributes: list[str] = field(default_factory=list)
     replaced_because: list[str] = field(default_factory=list)
     security_reasons: list[str] = field(default_factory=list)
+    blocked_by: str | None = None
+    """Why Terraform refused to plan this change (``lifecycle.prevent_destroy``), if it did."""
 
     @property
     def destructive(self) -> bool:
@@ -161,6 +168,8 @@ class PlanReview:
 def _markdown_line(change: Change, *, marked: bool) -> str:
     mark = f"**{change.action.upper()}** " if marked else ""
     text = f"- {mark}`{change.address}`"
+    if change.blocked_by:
+        text += f" (refused by Terraform: {change.blocked_by})"
     if change.replaced_because:
         text += f" (replacement forced by: {', '.join(change.replaced_because)})"
     if change.changed_attributes:
@@ -274,3 +283,25 @@ def review_plan(plan: dict, environment: str) -> PlanReview:
     order = {action: index for index, action in enumerate(ACTION_ORDER)}
     changes.sort(key=lambda c: (order[c.action], c.address))
     return PlanReview(environment=environment, changes=changes, drift=drift)
+
+
+PREVENT_DESTROY = re.compile(r"Resource (\S+) has lifecycle\.prevent_destroy set, but the plan calls for this resource")
+
+
+def blocked_by_prevent_destroy(terraform_output: str) -> list[str]:
+    """The addresses Terraform refused to plan because they keep ``lifecycle.prevent_destroy``."""
+    return sorted(set(PREVENT_DESTROY.findall(" ".join(terraform_output.split()))))
+
+
+def blocked_review(environment: str, addresses: list[str]) -> PlanReview:
+    """The review of a plan Terraform refused: every protected resource it would destroy, marked destructive."""
+    changes = [
+        Change(
+            address=address,
+            resource_type=address.split(".")[-2] if address.count(".") >= 1 else address,
+            action="delete",
+            blocked_by="lifecycle.prevent_destroy; the plan would replace or delete it",
+        )
+        for address in addresses
+    ]
+    return PlanReview(environment=environment, changes=changes)

@@ -13,14 +13,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from constructs_lib.conventions import AWS_PROVIDER_VERSION, MINIMUM_TERRAFORM
-from ops.errors import PipelineError, StateLockedError
+from ops.errors import EXIT_INTERRUPTED, PipelineError, StateLockedError
 from ops.paths import platform_dir
+from ops.run_registry import lock_is_stale
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 MIRROR_ENV_VAR = "TF_PROVIDER_MIRROR"
@@ -124,20 +128,33 @@ LOCK_FIELDS = re.compile(r"^\s*(ID|Path|Operation|Who|Created):\s*(.*)$", re.MUL
 
 
 def lock_error(output: str, cwd: Path) -> StateLockedError | None:
-    """A StateLockedError naming the holder, if Terraform failed because the state is locked."""
+    """A StateLockedError naming the holder, if Terraform failed because the state is locked.
+
+    The lock is called stale when it was taken from this host and no run of the environment is alive here
+    (ops/run_registry.py); the message then says how to release it.
+    """
     if "Error acquiring the state lock" not in output:
         return None
+    environment = cwd.name
     info = dict(LOCK_FIELDS.findall(output))
     lock_id = info.get("ID")
     holder = info.get("Who", "another run")
     operation = info.get("Operation", "an operation").removeprefix("OperationType").lower()
     since = info.get("Created", "an unknown time")
-    return StateLockedError(
-        f"the state {info.get('Path', 'of this environment')} is locked by {holder} ({operation}, since {since}, "
-        f"lock id {lock_id}). Another run is using it: wait for it to finish. If that run is dead, release the "
-        f"lock with: make unlock ENV={cwd.name} LOCK_ID={lock_id}",
-        lock_id,
-    )
+    stale = lock_is_stale(holder, environment)
+    held = f"the state {info.get('Path', 'of this environment')} is locked by {holder} ({operation}, since {since}, lock id {lock_id})"
+    release = f"make unlock ENV={environment} LOCK_ID={lock_id}"
+    if stale:
+        message = (
+            f"{held}, but no run of {environment} is alive on this machine: the lock is stale, left by a run that "
+            f"was killed. Release it with: {release} (or rerun with FORCE_UNLOCK=1 to release it and go on)"
+        )
+    else:
+        message = (
+            f"{held}. Another run is using it: wait for it to finish. If that run is dead, release the lock "
+            f"with: {release}"
+        )
+    return StateLockedError(message, lock_id, stale=stale)
 
 
 def run_terraform(
@@ -159,26 +176,70 @@ def run_terraform(
     binary = terraform_binary()
     command = [binary, *args]
     env = terraform_environ(extra_env)
-    if stream:
-        lines: list[str] = []
-        with subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-        ) as process:
+    with subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if stream else subprocess.PIPE,
+        text=True,
+        bufsize=1 if stream else -1,
+    ) as process, interrupts_deferred() as interrupts:
+        if stream:
             assert process.stdout is not None
+            lines: list[str] = []
             for line in process.stdout:
                 lines.append(line)
                 print(f"    | {line.rstrip()}", file=sys.stderr, flush=True)
-        result = subprocess.CompletedProcess(command, process.returncode, "".join(lines), "")
-    else:
-        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+            stdout, stderr = "".join(lines), ""
+            process.wait()
+        else:
+            stdout, stderr = process.communicate()
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    if interrupts:
+        raise PipelineError(
+            f"interrupted ({signal.Signals(interrupts[0]).name}) during terraform {args[0]} in {cwd}: Terraform "
+            f"stopped gracefully and recorded in the state every resource it finished. Run `make deploy "
+            f"ENV={cwd.name}` to converge (`make plan ENV={cwd.name}` shows what is left).",
+            exit_code=EXIT_INTERRUPTED,
+            terraform_output=f"{stdout}\n{stderr}",
+        )
     if check and result.returncode not in ok_codes:
         output = f"{result.stdout}\n{result.stderr}"
         locked = lock_error(output, cwd)
         if locked is not None:
             raise locked
         detail = _error_lines(output)
-        raise PipelineError(f"terraform {args[0]} failed in {cwd}:\n{detail}")
+        raise PipelineError(f"terraform {args[0]} failed in {cwd}:\n{detail}", terraform_output=output)
     return result
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[list[int]]:
+    """While Terraform runs, SIGINT and SIGTERM are recorded instead of ending this process.
+
+    Both reach Terraform too (they go to the whole process group, as from Ctrl-C or a CI
+    runner), and Terraform stops gracefully: it lets running operations finish, writes
+    the state and releases the lock. Were this process to die at once, Terraform would
+    lose the pipe it writes to and be killed by SIGPIPE half-way, leaving resources that
+    no state records. So this process keeps reading Terraform's output until it exits,
+    then reports the interruption. (Signals are not forwarded: a second one makes
+    Terraform exit without saving.)
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def record(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    previous = {number: signal.signal(number, record) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _error_lines(output: str, limit: int = 40) -> str:

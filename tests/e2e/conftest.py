@@ -67,12 +67,15 @@ class E2E:
             timeout=timeout,
         )
 
-    def popen(self, *args: str) -> subprocess.Popen[str]:
+    def popen(self, *args: str, log: Path | None = None, **extra: str) -> subprocess.Popen[str]:
+        """Start a pipeline run in its own process group (signals go to the group, as from a CI runner).
+
+        Its output goes to ``log`` when given (a long run would fill a pipe nobody reads), else to a pipe."""
         return subprocess.Popen(
             [sys.executable, "-m", "ops", *args],
             cwd=PROJECT_ROOT,
-            env=self.environ(),
-            stdout=subprocess.PIPE,
+            env=self.environ(**extra),
+            stdout=log.open("w") if log else subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,

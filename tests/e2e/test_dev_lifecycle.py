@@ -1,10 +1,13 @@
-"""dev, end to end on the emulator with real Terraform: deploy, re-plan, verify, lock, review, destroy.
+"""dev, end to end on the emulator with real Terraform: deploy, re-plan, verify, lock, review, destroy,
+and the reliability drills (README "Failure modes"): an apply interrupted mid-creation, a stale lock, drift,
+a corrupted state restored from its previous version, and two environments applied at once.
 
 The tests run in order and share one emulator and work directory (see conftest.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -15,10 +18,11 @@ import time
 
 import pytest
 
-from ops.errors import EXIT_DESTRUCTIVE
+from ops.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT, EXIT_INTERRUPTED
 from ops.verify import all_checks
 from tests.e2e.conftest import PROJECT_ROOT, phase
 from tests.e2e.emulator_allowances import ALLOWANCES, unexplained
+from tests.e2e.inventory import mismatches, state_counts
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +33,8 @@ OTHER_BUCKET = "acme-tfstate-staging"
 OTHER_KEY = "workspaces/staging/platform/staging.tfstate"
 FLOW_LOG_GROUP = "aws_cloudwatch_log_group.network_flow-log-group_2A2D6B18"
 OTHER_STATE = b'{"version": 4, "serial": 7, "lineage": "another-environment"}'
+INTERRUPT_GRACE_SECONDS = 60
+"""How long the drill waits after SIGTERM before SIGKILL; Terraform needs it to let running operations finish."""
 
 
 def state_keys(e2e) -> list[str]:
@@ -39,13 +45,48 @@ def state_bytes(e2e) -> bytes:
     return e2e.client("s3").get_object(Bucket=STATE_BUCKET, Key=STATE_KEY)["Body"].read()
 
 
-def test_deploy_applies_dev_prints_outputs_and_verifies(e2e):
+def dev_subnets(e2e) -> list[dict]:
+    return e2e.client("ec2").describe_subnets(Filters=[{"Name": "tag:Environment", "Values": ["dev"]}])["Subnets"]
+
+
+def test_an_apply_interrupted_mid_creation_stops_gracefully(e2e):
+    """SIGTERM to the whole run (as a CI runner cancels a job), then SIGKILL after a grace period."""
     s3 = e2e.client("s3")
     s3.create_bucket(Bucket=OTHER_BUCKET)
     s3.put_object(Bucket=OTHER_BUCKET, Key=OTHER_KEY, Body=OTHER_STATE)
+    log = e2e.work / "interrupted-deploy.log"
+    run = e2e.popen("deploy", "dev", log=log)
+    try:
+        with phase("deploy dev until the apply is creating resources"):
+            deadline = time.monotonic() + 600
+            while not dev_subnets(e2e):
+                assert run.poll() is None, "the deploy ended before the drill could interrupt it:\n" + log.read_text()[-3000:]
+                assert time.monotonic() < deadline, "the apply never started creating subnets"
+                time.sleep(0.2)
+        with phase("SIGTERM mid-apply, SIGKILL after the grace period"):
+            os.killpg(run.pid, signal.SIGTERM)
+            try:
+                run.wait(timeout=INTERRUPT_GRACE_SECONDS)
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(run.pid, signal.SIGKILL)
+                run.wait()
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    output = log.read_text()
+    assert run.returncode == EXIT_INTERRUPTED, output[-4000:]
+    assert "interrupted (SIGTERM) during terraform apply" in output and "make deploy ENV=dev" in output
+    assert "Traceback" not in output
+    finished = sum(state_counts(state_bytes(e2e)).values())
+    planned = sum(len(r) for r in json.loads((e2e.work / "cdktf.out" / "stacks" / "dev" / "cdk.tf.json").read_text())["resource"].values())
+    assert 0 < finished < planned, f"Terraform saved the {finished} of {planned} resources it finished before it stopped"
 
-    with phase("deploy dev (bootstrap, synth, init, plan, apply, verify)"):
-        result = e2e.ops("deploy", "dev")
+
+def test_the_next_deploy_converges_prints_outputs_and_verifies(e2e):
+    with phase("deploy dev after the interruption (synth, init, plan, apply, verify)"):
+        result = e2e.ops("deploy", "dev", FORCE_UNLOCK="1")
     assert result.returncode == 0, result.stderr[-6000:]
     log = result.stderr
     for step in ("bootstrap state bucket", "synthesize (emulator)", "terraform init", "workspace dev", "terraform plan", "terraform apply", "outputs", "verify"):
@@ -53,6 +94,14 @@ def test_deploy_applies_dev_prints_outputs_and_verifies(e2e):
     assert "    vpc_id = \"vpc-" in log
     assert "verify: " in log and " 0 failed" in log
     assert "Traceback" not in log
+    assert LOCK_KEY not in state_keys(e2e)
+
+
+def test_nothing_is_duplicated_or_orphaned(e2e):
+    """Every resource type boto3 can count appears as often in the emulator as in the state."""
+    with phase("count resources by type: emulator against state"):
+        differences = mismatches(e2e, "dev", state_bytes(e2e))
+    assert differences == {}, f"type: (in the emulator, in the state): {differences}"
 
 
 def test_second_plan_shows_no_changes(e2e):
@@ -146,6 +195,94 @@ def test_concurrent_apply_fails_on_the_lock_and_leaves_the_state_intact(e2e):
     assert e2e.ops("plan", "dev").returncode == 0
 
 
+def test_a_stale_lock_from_a_killed_run_is_detected_and_released_on_request(e2e):
+    killed = e2e.popen("plan", "dev", log=e2e.work / "killed-plan.log")
+    try:
+        with phase("wait for a plan to take the lock, then SIGKILL it"):
+            deadline = time.monotonic() + 300
+            while LOCK_KEY not in state_keys(e2e):
+                assert killed.poll() is None, "the run ended before it locked the state"
+                assert time.monotonic() < deadline, "the run never locked the state"
+                time.sleep(0.05)
+    finally:
+        os.killpg(killed.pid, signal.SIGKILL)
+        killed.wait()
+    assert LOCK_KEY in state_keys(e2e), "a killed run cannot release its lock"
+    with phase("plan refuses the stale lock and names the command"):
+        refused = e2e.ops("plan", "dev")
+    assert refused.returncode == 1, refused.stderr[-3000:]
+    assert "the lock is stale, left by a run that was killed" in refused.stderr
+    lock_id = re.search(r"make unlock ENV=dev LOCK_ID=([0-9a-f-]+)", refused.stderr).group(1)
+    assert "FORCE_UNLOCK=1" in refused.stderr and "Traceback" not in refused.stderr
+    with phase("plan with FORCE_UNLOCK=1 releases it and goes on"):
+        released = e2e.ops("plan", "dev", FORCE_UNLOCK="1")
+    assert released.returncode == 0, released.stderr[-3000:]
+    assert f"release state lock {lock_id}" in released.stderr
+    assert LOCK_KEY not in state_keys(e2e)
+    assert unexplained(e2e.review("dev")["changes"]) == []
+
+
+def data_bucket(e2e) -> str:
+    (name,) = [b["Name"] for b in e2e.client("s3").list_buckets()["Buckets"] if b["Name"].startswith("acme-data-dev-")]
+    return name
+
+
+def test_drift_is_reported_with_the_attribute_and_repaired_by_the_next_deploy(e2e):
+    ec2 = e2e.client("ec2")
+    (vpc_id,) = [v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["dev"]}])["Vpcs"]]
+    (default_group,) = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    bucket = data_bucket(e2e)
+    e2e.client("s3").put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    ec2.authorize_security_group_ingress(
+        GroupId=default_group["GroupId"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    with phase("make drift after two changes outside Terraform"):
+        drifted = e2e.ops("drift", "dev")
+    assert drifted.returncode == EXIT_DRIFT, drifted.stderr[-3000:]
+    report = drifted.stderr
+    assert "DRIFT: 2 resource(s) differ from the configuration" in report, report[-3000:]
+    assert re.search(r"aws_s3_bucket_versioning\.data-lake_data_versioning_\w+: .*versioning_configuration\[0\]\.status: 'Enabled' → 'Suspended'", report), report[-3000:]
+    assert re.search(r"aws_default_security_group\.network_default-security-group_\w+: ingress", report), report[-3000:]
+    with phase("deploy repairs the drift"):
+        repaired = e2e.ops("deploy", "dev")
+    assert repaired.returncode == 0, repaired.stderr[-4000:]
+    assert e2e.client("s3").get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    (group,) = ec2.describe_security_groups(GroupIds=[default_group["GroupId"]])["SecurityGroups"]
+    assert group["IpPermissions"] == []
+    with phase("make drift after the repair"):
+        clean = e2e.ops("drift", "dev")
+    assert clean.returncode == 0, clean.stderr[-3000:]
+    assert "no drift" in clean.stderr
+
+
+def test_a_corrupted_state_is_restored_from_its_previous_version_with_the_runbook(e2e):
+    """docs/runbooks/restore-state.md, step by step: see the failure, list the versions, restore, plan."""
+    good = state_bytes(e2e)
+    e2e.client("s3").put_object(Bucket=STATE_BUCKET, Key=STATE_KEY, Body=good[: len(good) // 2])
+    with phase("plan on a corrupted state"):
+        broken = e2e.ops("plan", "dev")
+    assert broken.returncode == 1 and "Traceback" not in broken.stderr, broken.stderr[-3000:]
+    assert "error: terraform plan failed" in broken.stderr or "error: terraform init failed" in broken.stderr, broken.stderr[-3000:]
+    with phase("make state-versions"):
+        listed = e2e.ops("state-versions", "dev")
+    assert listed.returncode == 0, listed.stderr[-3000:]
+    current = [line for line in listed.stderr.splitlines() if line.strip().startswith("current")]
+    assert len(current) == 1 and "NOT A VALID TERRAFORM STATE" in current[0], listed.stderr
+    restore = re.search(r"make restore-state ENV=dev VERSION_ID=(\S+)", listed.stderr)
+    assert restore, listed.stderr
+    with phase("make restore-state"):
+        restored = e2e.ops("restore-state", "dev", restore.group(1))
+    assert restored.returncode == 0, restored.stderr[-3000:]
+    assert state_bytes(e2e) == good
+    with phase("plan on the restored state"):
+        planned = e2e.ops("plan", "dev")
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    assert unexplained(e2e.review("dev")["changes"]) == []
+
+
 @pytest.fixture
 def edited_environments(e2e, tmp_path):
     """A copy of the environment files that the test may edit; the pipeline reads it instead."""
@@ -190,6 +327,29 @@ def test_review_exit_code_marks_a_destructive_plan(e2e, edited_environments):
     assert "nothing was applied" in refused.stderr
 
 
+def test_two_environments_apply_at_once(e2e, edited_environments):
+    """dev (an in-place change) and a new environment, qa, applied concurrently: separate locks, both succeed."""
+    directory = edited_environments.parent
+    dev = edited_environments.read_text()
+    qa = dev.replace("10.10.0.0/16", "10.30.0.0/16").replace('bucket = "acme-tfstate-dev"', 'bucket = "acme-tfstate-qa"')
+    (directory / "qa.toml").write_text(qa.replace('key = "platform/dev.tfstate"', 'key = "platform/qa.tfstate"'))
+    edited_environments.write_text(dev.replace("log_expiration_days = 30", "log_expiration_days = 31"))
+    with phase("deploy dev and qa at once"):
+        runs = {name: e2e.popen("deploy", name, log=e2e.work / f"concurrent-{name}.log") for name in ("dev", "qa")}
+        for run in runs.values():
+            run.wait(timeout=1800)
+    for name, run in runs.items():
+        output = (e2e.work / f"concurrent-{name}.log").read_text()
+        assert run.returncode == 0, f"{name}:\n{output[-4000:]}"
+        assert "Traceback" not in output and " 0 failed" in output
+    assert re.search(r"dev: 0 to create, [1-9]\d* to update, 0 to replace, 0 to delete", (e2e.work / "concurrent-dev.log").read_text())
+    qa_state = e2e.client("s3").get_object(Bucket="acme-tfstate-qa", Key="workspaces/qa/platform/qa.tfstate")["Body"].read()
+    assert mismatches(e2e, "qa", qa_state) == {}
+    with phase("destroy qa"):
+        destroyed = e2e.ops("destroy", "qa")
+    assert destroyed.returncode == 0, destroyed.stderr[-4000:]
+
+
 def test_destroy_leaves_nothing_behind(e2e):
     with phase("destroy dev"):
         result = e2e.ops("destroy", "dev")
@@ -210,7 +370,7 @@ def test_destroy_leaves_nothing_behind(e2e):
     assert len(platform) == 4 and {k["KeyState"] for k in platform} == {"PendingDeletion"}
     assert [a for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/acme-")] == []
     buckets = [b["Name"] for b in e2e.client("s3").list_buckets()["Buckets"]]
-    assert sorted(buckets) == sorted([STATE_BUCKET, OTHER_BUCKET]), "the data lake is gone, contents and all"
+    assert sorted(buckets) == sorted([STATE_BUCKET, OTHER_BUCKET, "acme-tfstate-qa"]), "the data lake is gone, contents and all"
     assert e2e.client("cloudtrail").describe_trails()["trailList"] == []
     assert [t for t in e2e.client("sns").list_topics()["Topics"] if "-dev" in t["TopicArn"]] == []
     assert e2e.client("cloudwatch").describe_alarms(AlarmNamePrefix="acme-")["MetricAlarms"] == []
