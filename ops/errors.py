@@ -11,7 +11,7 @@ EXIT_DESTRUCTIVE = 3
 EXIT_DRIFT = 4
 """``make drift`` found a difference between the deployed resources and the configuration."""
 EXIT_INTERRUPTED = 130
-"""SIGINT or SIGTERM arrived; Terraform was let stop gracefully and save the state."""
+"""SIGINT or SIGTERM arrived; a plan stopped gracefully, an apply was left to finish first (ops/detached_apply.py)."""
 
 
 class PipelineError(Exception):

@@ -156,9 +156,7 @@ class EnvironmentPipeline:
         """Apply exactly the saved plan; say plainly what state a failure leaves behind."""
         with step(f"[{self.name}] terraform apply (the reviewed plan)"):
             try:
-                run_terraform(
-                    ["apply", "-input=false", "-no-color", str(self.plan_file)], cwd=self.directory, stream=True
-                )
+                run_terraform(["apply", "-input=false", "-no-color", str(self.plan_file)], cwd=self.directory, detach=True)
             except PipelineError as error:
                 if getattr(error, "lock_id", None) or error.exit_code == EXIT_INTERRUPTED:
                     raise

@@ -22,9 +22,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from constructs_lib.conventions import AWS_PROVIDER_VERSION, MINIMUM_TERRAFORM
+from ops.detached_apply import run_detached
 from ops.errors import EXIT_INTERRUPTED, PipelineError, StateLockedError
-from ops.paths import platform_dir
-from ops.run_registry import lock_is_stale
+from ops.paths import plans_dir, platform_dir
+from ops.run_registry import applies_left_running, lock_is_stale
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 MIRROR_ENV_VAR = "TF_PROVIDER_MIRROR"
@@ -149,6 +150,12 @@ def lock_error(output: str, cwd: Path) -> StateLockedError | None:
             f"{held}, but no run of {environment} is alive on this machine: the lock is stale, left by a run that "
             f"was killed. Release it with: {release} (or rerun with FORCE_UNLOCK=1 to release it and go on)"
         )
+    elif left := applies_left_running(environment):
+        message = (
+            f"{held}. A run of {environment} that was stopped left its apply running (terraform pid "
+            f"{left[0].terraform_pid}) so that it can finish and save the state; it releases the lock when done. "
+            f"Wait for it (its output: {left[0].log}), then run again."
+        )
     else:
         message = (
             f"{held}. Another run is using it: wait for it to finish. If that run is dead, release the lock "
@@ -163,44 +170,53 @@ def run_terraform(
     cwd: Path,
     extra_env: Mapping[str, str] | None = None,
     stream: bool = False,
+    detach: bool = False,
     check: bool = True,
     ok_codes: tuple[int, ...] = (0,),
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``terraform <args>`` in ``cwd``.
+    """Run ``terraform <args>`` in ``cwd`` (a stack directory, named after its environment).
 
     ``stream=True`` shows Terraform's output as it comes (indented), for long
-    steps. ``ok_codes`` are the exit codes that are not failures (``plan
+    steps. ``detach=True`` (for applies) also runs it in its own session, so that
+    no signal or kill of the pipeline cuts it off half-way (ops/detached_apply.py).
+    ``ok_codes`` are the exit codes that are not failures (``plan
     -detailed-exitcode`` exits 2 for "changes"). On failure raises StateLockedError when the state is locked, and
-    PipelineError with Terraform's own message otherwise.
+    PipelineError with Terraform's own message otherwise. SIGINT and SIGTERM
+    during a run are reported once it has ended (exit code 130).
     """
     binary = terraform_binary()
     command = [binary, *args]
     env = terraform_environ(extra_env)
-    with subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT if stream else subprocess.PIPE,
-        text=True,
-        bufsize=1 if stream else -1,
-    ) as process, interrupts_deferred() as interrupts:
-        if stream:
-            assert process.stdout is not None
-            lines: list[str] = []
-            for line in process.stdout:
-                lines.append(line)
-                print(f"    | {line.rstrip()}", file=sys.stderr, flush=True)
-            stdout, stderr = "".join(lines), ""
-            process.wait()
-        else:
-            stdout, stderr = process.communicate()
-    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    stop_requested = False
+    if detach:
+        outcome = run_detached(command, cwd=cwd, env=env, log=plans_dir() / f"{cwd.name}.{args[0]}.log", environment=cwd.name)
+        stdout, stderr, interrupts, stop_requested = outcome.output, "", outcome.interrupts, outcome.stop_requested
+        returncode = outcome.returncode
+    else:
+        with subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if stream else subprocess.PIPE,
+            text=True,
+            bufsize=1 if stream else -1,
+        ) as process, interrupts_deferred() as interrupts:
+            if stream:
+                assert process.stdout is not None
+                lines: list[str] = []
+                for line in process.stdout:
+                    lines.append(line)
+                    print(f"    | {line.rstrip()}", file=sys.stderr, flush=True)
+                stdout, stderr = "".join(lines), ""
+                process.wait()
+            else:
+                stdout, stderr = process.communicate()
+        returncode = process.returncode
+    result = subprocess.CompletedProcess(command, returncode, stdout, stderr)
     if interrupts:
         raise PipelineError(
-            f"interrupted ({signal.Signals(interrupts[0]).name}) during terraform {args[0]} in {cwd}: Terraform "
-            f"stopped gracefully and recorded in the state every resource it finished. Run `make deploy "
-            f"ENV={cwd.name}` to converge (`make plan ENV={cwd.name}` shows what is left).",
+            _interrupted_message(args[0], cwd, signal.Signals(interrupts[0]).name, detach, stop_requested, returncode),
             exit_code=EXIT_INTERRUPTED,
             terraform_output=f"{stdout}\n{stderr}",
         )
@@ -214,17 +230,35 @@ def run_terraform(
     return result
 
 
+def _interrupted_message(verb: str, cwd: Path, name: str, detached: bool, stop_requested: bool, returncode: int) -> str:
+    converge = f"Run `make deploy ENV={cwd.name}` to converge (`make plan ENV={cwd.name}` shows what is left)."
+    if detached and not stop_requested:
+        ended = "and completed" if returncode == 0 else f"and ended with exit code {returncode} (its errors are above)"
+        return (
+            f"interrupted ({name}) during terraform {verb} in {cwd}: the {verb} was left to finish, {ended}; the state "
+            f"records everything it made. {converge}"
+        )
+    if detached:
+        return (
+            f"interrupted ({name}) during terraform {verb} in {cwd}: Terraform was asked to stop and saved the state; a "
+            f"resource it was creating at that moment may exist without being recorded. {converge}"
+        )
+    return (
+        f"interrupted ({name}) during terraform {verb} in {cwd}: Terraform stopped gracefully and saved the state. "
+        f"{converge}"
+    )
+
+
 @contextmanager
 def interrupts_deferred() -> Iterator[list[int]]:
-    """While Terraform runs, SIGINT and SIGTERM are recorded instead of ending this process.
+    """While a (non-detached) Terraform runs, SIGINT and SIGTERM are recorded instead of ending this process.
 
     Both reach Terraform too (they go to the whole process group, as from Ctrl-C or a CI
-    runner), and Terraform stops gracefully: it lets running operations finish, writes
-    the state and releases the lock. Were this process to die at once, Terraform would
-    lose the pipe it writes to and be killed by SIGPIPE half-way, leaving resources that
-    no state records. So this process keeps reading Terraform's output until it exits,
-    then reports the interruption. (Signals are not forwarded: a second one makes
-    Terraform exit without saving.)
+    runner), and Terraform stops gracefully, writes the state and releases the lock. Were
+    this process to die at once, Terraform would lose the pipe it writes to and be killed
+    by SIGPIPE. So this process keeps reading Terraform's output until it exits, then
+    reports the interruption. (Signals are not forwarded: a second one makes Terraform
+    exit without saving.) Applies do not run this way: see ops/detached_apply.py.
     """
     received: list[int] = []
     if threading.current_thread() is not threading.main_thread():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -80,3 +82,24 @@ def test_verify_without_a_running_emulator_says_how_to_start_it(tmp_path):
         port = probe.getsockname()[1]
     result, _ = run_ops("verify", "dev", work=tmp_path, EMULATOR_PORT=str(port))
     assert_one_clear_error(result, 1, f"the local AWS emulator does not answer on http://127.0.0.1:{port}")
+
+
+def test_an_endpoint_that_is_another_http_server_is_reported(tmp_path):
+    """A wrong endpoint: something answers HTTP on the emulator's port, but it is not the emulator."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        port = server.server_address[1]
+        result, _ = run_ops("plan", "dev", work=tmp_path, EMULATOR_PORT=str(port))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_one_clear_error(result, 1, f"port {port} on 127.0.0.1 is in use by something that is not the emulator")
+    assert not (tmp_path / "cdktf.out").exists(), "nothing may be synthesized"
+
+
+def test_an_emulator_port_that_is_no_port_is_refused(tmp_path):
+    result, _ = run_ops("plan", "dev", work=tmp_path, EMULATOR_PORT="70000")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "EMULATOR_PORT" in result.stderr

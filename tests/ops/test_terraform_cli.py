@@ -97,34 +97,35 @@ def test_a_lock_held_elsewhere_is_not_called_stale():
 
 
 FAKE_TERRAFORM = """#!/usr/bin/env bash
-# Answers `version`; otherwise behaves like an apply that stops gracefully on SIGTERM or SIGINT:
-# it counts the signals it gets, "saves the state" and exits 1.
+# Answers `version`; otherwise works for about 2 s like an apply that stops gracefully on SIGTERM or SIGINT:
+# it counts the signals it gets, "saves the state" and exits (1 if it was stopped, 0 if it completed).
 if [ "$1" = version ]; then echo "Terraform v1.11.4"; exit 0; fi
 signals=0
 trap 'signals=$((signals+1))' TERM INT
 echo "started" > "$WORK/started"
-for i in $(seq 1 200); do echo "creating resource $i"; sleep 0.05; if [ $signals -gt 0 ]; then break; fi; done
-sleep 0.5
+for i in $(seq 1 40); do echo "creating resource $i"; sleep 0.05; if [ $signals -gt 0 ]; then break; fi; done
+sleep 0.3
 echo "saved after $signals signal(s)" > "$WORK/saved"
-echo "Error: operation canceled"
-exit 1
+[ $signals -eq 0 ]
 """
 
-RUN_FAKE_APPLY = (
+RUN_FAKE = (
     "import sys\n"
     "from pathlib import Path\n"
+    "from ops.run_registry import registered_run\n"
     "from ops.terraform_cli import run_terraform\n"
     "from ops.errors import PipelineError\n"
     "try:\n"
-    "    run_terraform(['apply'], cwd=Path(sys.argv[1]), stream=True)\n"
+    "    with registered_run('dev', 'deploy'):\n"
+    "        run_terraform([sys.argv[2]], cwd=Path(sys.argv[1]), stream=True, detach=sys.argv[2] == 'apply')\n"
     "except PipelineError as error:\n"
     "    print(f'error: {error}', file=sys.stderr)\n"
     "    sys.exit(error.exit_code)\n"
 )
 
 
-def test_an_interrupted_terraform_run_is_let_finish_gracefully(tmp_path):
-    """SIGTERM to the process group (as a CI runner sends it): Terraform gets it once, saves, and the pipeline says so."""
+def start_fake_run(tmp_path: Path, verb: str) -> subprocess.Popen[str]:
+    """A pipeline process running the fake terraform ``verb``, in its own process group, once the fake has started."""
     binary = tmp_path / "bin" / "terraform"
     binary.parent.mkdir()
     binary.write_text(FAKE_TERRAFORM)
@@ -133,18 +134,57 @@ def test_an_interrupted_terraform_run_is_let_finish_gracefully(tmp_path):
     stack.mkdir()
     env = {**os.environ, "PATH": f"{binary.parent}:{os.environ['PATH']}", "WORK": str(tmp_path), "PLATFORM_WORK_DIR": str(tmp_path)}
     process = subprocess.Popen(
-        [sys.executable, "-c", RUN_FAKE_APPLY, str(stack)], cwd=PROJECT_ROOT, env=env,
+        [sys.executable, "-c", RUN_FAKE, str(stack), verb], cwd=PROJECT_ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
-    deadline = time.monotonic() + 30
-    while not (tmp_path / "started").exists():
-        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
-        time.sleep(0.05)
+    wait_for(tmp_path / "started", process)
     time.sleep(0.2)
+    return process
+
+
+def wait_for(path: Path, process: subprocess.Popen[str] | None = None, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        assert process is None or process.poll() is None or path.exists(), process.communicate()
+        time.sleep(0.05)
+
+
+def test_an_interrupted_plan_lets_terraform_stop_gracefully(tmp_path):
+    """SIGTERM to the process group (as a CI runner sends it): Terraform gets it once and saves; the pipeline says so."""
+    process = start_fake_run(tmp_path, "plan")
     os.killpg(process.pid, signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)
-    assert (tmp_path / "saved").read_text().strip() == "saved after 1 signal(s)", "Terraform saved its state, told once"
+    assert (tmp_path / "saved").read_text().strip() == "saved after 1 signal(s)", "Terraform was told once, and saved"
     assert process.returncode == 130, stderr
-    assert "interrupted (SIGTERM) during terraform apply" in stderr
-    assert "make deploy ENV=dev" in stderr
+    assert "interrupted (SIGTERM) during terraform plan" in stderr and "stopped gracefully and saved the state" in stderr
     assert "Traceback" not in stderr
+
+
+def test_an_interrupted_apply_is_left_to_finish(tmp_path):
+    """The apply runs in its own session: the signal does not cut it off; the pipeline waits, then reports."""
+    process = start_fake_run(tmp_path, "apply")
+    os.killpg(process.pid, signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert (tmp_path / "saved").read_text().strip() == "saved after 0 signal(s)", "the apply completed untouched"
+    assert process.returncode == 130, stderr
+    assert "the apply is left to finish" in stderr
+    assert "interrupted (SIGTERM) during terraform apply" in stderr and "was left to finish, and completed" in stderr
+    assert "make deploy ENV=dev" in stderr and "Traceback" not in stderr
+    assert (tmp_path / "plans" / "dev.apply.log").read_text().count("creating resource") == 40
+
+
+def test_an_apply_outlives_a_killed_pipeline_and_its_lock_is_not_called_stale(tmp_path, monkeypatch):
+    process = start_fake_run(tmp_path, "apply")
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    here = LOCKED.replace("alice@build-7", f"root@{socket.gethostname()}")
+    assert not (tmp_path / "saved").exists(), "the fake apply runs about 2 s"
+    error = lock_error(here, tmp_path / "dev")
+    assert error is not None and not error.stale
+    assert "left its apply running (terraform pid" in str(error) and "dev.apply.log" in str(error)
+    wait_for(tmp_path / "saved")
+    assert (tmp_path / "saved").read_text().strip() == "saved after 0 signal(s)", "the apply went on to the end"
+    time.sleep(0.2)
+    assert lock_error(here, tmp_path / "dev").stale, "once the apply is done, a lock it left would be stale"
