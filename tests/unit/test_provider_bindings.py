@@ -8,6 +8,7 @@ assembly loads (constructs_lib/provider_bindings.py).
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import subprocess
 import sys
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib.provider_bindings import EAGER_ENV_VAR, PACKAGE, aws
+from constructs_lib.provider_bindings import EAGER_ENV_VAR, LAZY_NODE_INDEX, PACKAGE, aws, prepare_node
 from constructs_lib.provider_modules import USED_MODULES
+from tests.conftest import require_tool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LOADED_MODULES = (
@@ -26,12 +28,14 @@ LOADED_MODULES = (
     "assert main.main() == 0\n"
     "from constructs_lib.provider_bindings import aws\n"
     "print(aws.import_mode)\n"
+    "import os\n"
+    "print('node-lazy' if 'lazy_provider_index.js' in os.environ.get('NODE_OPTIONS', '') else 'node-eager')\n"
     "print(' '.join(sorted(m.split('.')[1] for m in sys.modules if m.startswith('cdktf_cdktf_provider_aws.') and m.count('.') == 1 and not m.split('.')[1].startswith('_'))))\n"
 )
 
 
 def synth_in_subprocess(outdir: Path, **extra: str) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k not in (EAGER_ENV_VAR, "PLATFORM_ENVS")}
+    env = {k: v for k, v in os.environ.items() if k not in (EAGER_ENV_VAR, "PLATFORM_ENVS", "NODE_OPTIONS")}
     env.update(CDKTF_OUTDIR=str(outdir), **extra)
     result = subprocess.run(
         [sys.executable, "-c", LOADED_MODULES, str(PROJECT_ROOT)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300
@@ -55,8 +59,8 @@ def test_this_test_process_uses_the_fast_path(stacks):
 
 
 def test_the_environment_variable_turns_the_fast_path_off(both_paths):
-    assert both_paths["fast"][1][0] == "fast"
-    assert both_paths["eager"][1][0] == "eager"
+    assert both_paths["fast"][1][:2] == ["fast", "node-lazy"]
+    assert both_paths["eager"][1][:2] == ["eager", "node-eager"]
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
@@ -68,7 +72,7 @@ def test_both_paths_synthesize_byte_identical_json(both_paths, environment):
 
 
 def test_the_preload_list_is_exactly_what_a_synth_uses(both_paths):
-    used = set(both_paths["fast"][1][1].split())
+    used = set(both_paths["fast"][1][2].split())
     assert used == set(USED_MODULES), (
         "update constructs_lib/provider_modules.py: missing "
         f"{sorted(used - set(USED_MODULES))}, unused {sorted(set(USED_MODULES) - used)}"
@@ -87,3 +91,47 @@ def test_every_construct_output_resolves_on_the_fast_path(stacks, environment):
     outputs = stacks[environment]["output"]
     assert len(outputs) >= 30
     assert all(str(item["value"]).startswith(("${", "[")) for item in outputs.values())
+
+
+NODE_PROBE = (
+    "const index = require(process.argv[1]);\n"
+    "console.log(JSON.stringify({ used: index.used.value, keys: Object.keys(index).sort() }));\n"
+)
+
+
+@pytest.fixture
+def provider_like_package(tmp_path) -> Path:
+    """An index.js shaped like the provider's: one submodule that works, one that must never be loaded."""
+    lib = tmp_path / "node_modules" / "@cdktf" / "provider-aws" / "lib"
+    for name, body in {"used": "exports.value = 42;", "never-loaded": 'throw new Error("loaded eagerly");'}.items():
+        (lib / name).mkdir(parents=True)
+        (lib / name / "index.js").write_text(body)
+    (lib / "index.js").write_text(
+        '"use strict";\nexports.used = exports.neverLoaded = void 0;\n'
+        'exports.used = require("./used");\nexports.neverLoaded = require("./never-loaded");\n'
+    )
+    return lib / "index.js"
+
+
+def run_node(index: Path, *preload: str) -> subprocess.CompletedProcess[str]:
+    node = os.environ.get("JSII_NODE") or require_tool("node")
+    env = {k: v for k, v in os.environ.items() if k != "NODE_OPTIONS"}
+    return subprocess.run([node, *preload, "-e", NODE_PROBE, str(index)], capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_the_node_hook_requires_each_provider_submodule_on_first_use(provider_like_package):
+    eager = run_node(provider_like_package)
+    assert eager.returncode != 0 and "loaded eagerly" in eager.stderr, "without the hook every submodule loads"
+    lazy = run_node(provider_like_package, "--require", str(LAZY_NODE_INDEX))
+    assert lazy.returncode == 0, lazy.stderr
+    assert json.loads(lazy.stdout) == {"used": 42, "keys": ["neverLoaded", "used"]}, "same exports, loaded on use"
+
+
+def test_prepare_node_adds_the_hook_once_and_never_on_the_eager_path():
+    environ = {"NODE_OPTIONS": "--no-deprecation"}
+    prepare_node(environ)
+    prepare_node(environ)
+    assert environ["NODE_OPTIONS"] == f'--no-deprecation --require "{LAZY_NODE_INDEX}"'
+    eager = {EAGER_ENV_VAR: "1"}
+    prepare_node(eager)
+    assert "NODE_OPTIONS" not in eager
