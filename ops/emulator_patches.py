@@ -258,7 +258,45 @@ def group_referencing_rules_keep_their_description() -> None:
     SecurityGroupRule.description = property(description)  # type: ignore[method-assign,assignment]
 
 
+def trails_are_described_by_name_or_arn() -> None:
+    """moto's DescribeTrails ignores ``trailNameList`` and returns every trail; the AWS provider
+    reads a trail by its ARN and fails with "too many results" as soon as two environments share
+    an account. AWS returns only the trails named (by name or ARN); so does this."""
+    from moto.cloudtrail.responses import CloudTrailResponse
+
+    def describe_trails(self: CloudTrailResponse) -> str:
+        include_shadow_trails = self._get_bool_param("includeShadowTrails", True)
+        wanted = set(self._get_param("trailNameList") or [])
+        trails = self.cloudtrail_backend.describe_trails(include_shadow_trails)
+        if wanted:
+            trails = [t for t in trails if t.trail_name in wanted or t.arn in wanted]
+        return json.dumps({"trailList": [t.description(include_region=True) for t in trails]})
+
+    CloudTrailResponse.describe_trails = describe_trails  # type: ignore[method-assign]
+
+
+def rds_instances_get_their_own_resource_ids() -> None:
+    """moto gives every DB instance the same ``DbiResourceId``; the AWS provider finds an instance
+    by it, so with two instances in an account (two environments) it finds neither. AWS makes
+    each unique; so does this (derived from the account, region and identifier)."""
+    import base64
+    import hashlib
+
+    from moto.rds.models import DBInstance
+
+    original_init = DBInstance.__init__
+
+    def __init__(self: DBInstance, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        seed = f"{self.account_id}/{self.region}/{self.db_instance_identifier}".encode()
+        self.dbi_resource_id = "db-" + base64.b32encode(hashlib.sha256(seed).digest()).decode()[:26]
+
+    DBInstance.__init__ = __init__  # type: ignore[method-assign]
+
+
 PATCHES: list[Callable[[], None]] = [
+    trails_are_described_by_name_or_arn,
+    rds_instances_get_their_own_resource_ids,
     rds_keeps_performance_insights_settings,
     rds_marks_set_parameters_as_user_parameters,
     group_referencing_rules_keep_their_description,

@@ -315,3 +315,60 @@ def test_group_referencing_rules_keep_their_description():
             assert description(ec2, "after") == ["MySQL from app"]
         finally:
             SecurityGroupRule.description = original
+
+
+def test_trails_are_described_by_name_or_arn():
+    import boto3
+    from moto import mock_aws
+    from moto.cloudtrail.responses import CloudTrailResponse
+
+    from ops.emulator_patches import trails_are_described_by_name_or_arn
+
+    original = CloudTrailResponse.describe_trails
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        trails = boto3.client("cloudtrail", region_name="us-east-1")
+        for name in ("trail-dev", "trail-qa"):
+            s3.create_bucket(Bucket=f"bucket-{name}")
+            trails.create_trail(Name=name, S3BucketName=f"bucket-{name}")
+        arn = trails.describe_trails(trailNameList=["trail-qa"])["trailList"]
+        assert len(arn) == 2, "the quirk is gone?"
+        try:
+            trails_are_described_by_name_or_arn()
+            by_name = trails.describe_trails(trailNameList=["trail-qa"])["trailList"]
+            assert [t["Name"] for t in by_name] == ["trail-qa"]
+            by_arn = trails.describe_trails(trailNameList=[by_name[0]["TrailARN"]])["trailList"]
+            assert [t["Name"] for t in by_arn] == ["trail-qa"]
+            assert len(trails.describe_trails()["trailList"]) == 2, "no filter: every trail"
+        finally:
+            CloudTrailResponse.describe_trails = original
+
+
+def test_rds_instances_get_their_own_resource_ids():
+    import boto3
+    from moto import mock_aws
+    from moto.rds.models import DBInstance
+
+    from ops.emulator_patches import rds_instances_get_their_own_resource_ids
+
+    original = DBInstance.__init__
+
+    def resource_ids(rds, *names):
+        for name in names:
+            rds.create_db_instance(
+                DBInstanceIdentifier=name, Engine="mysql", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+                MasterUsername="admin", MasterUserPassword="password-123",
+            )
+        return {d["DBInstanceIdentifier"]: d["DbiResourceId"] for d in rds.describe_db_instances()["DBInstances"] if d["DBInstanceIdentifier"] in names}
+
+    with mock_aws():
+        rds = boto3.client("rds", region_name="us-east-1")
+        assert len(set(resource_ids(rds, "one", "two").values())) == 1, "the quirk is gone?"
+        try:
+            rds_instances_get_their_own_resource_ids()
+            found = resource_ids(rds, "three", "four")
+            assert len(set(found.values())) == 2 and all(v.startswith("db-") for v in found.values())
+            only = rds.describe_db_instances(Filters=[{"Name": "dbi-resource-id", "Values": [found["four"]]}])["DBInstances"]
+            assert [d["DBInstanceIdentifier"] for d in only] == ["four"]
+        finally:
+            DBInstance.__init__ = original
