@@ -49,12 +49,8 @@ class E2E:
 
     def environ(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("TARGET", "TF_WORKSPACE")}
-        env.update(
-            PLATFORM_WORK_DIR=str(self.work),
-            EMULATOR_PORT=str(self.port),
-            PLATFORM_ENVIRONMENTS_DIR=str(self.environments),
-            **extra,
-        )
+        env.update(PLATFORM_WORK_DIR=str(self.work), EMULATOR_PORT=str(self.port), PLATFORM_ENVIRONMENTS_DIR=str(self.environments))
+        env.update(extra)
         return env
 
     def ops(self, *args: str, timeout: int = 900, **extra: str) -> subprocess.CompletedProcess[str]:

@@ -34,6 +34,8 @@ OTHER_KEY = "workspaces/staging/platform/staging.tfstate"
 FLOW_LOG_GROUP = "aws_cloudwatch_log_group.network_flow-log-group_2A2D6B18"
 OTHER_STATE = b'{"version": 4, "serial": 7, "lineage": "another-environment"}'
 KILL_GRACE_SECONDS = 2
+QA_DESTROY: list = []
+"""The destroy of the second environment, qa, which runs while dev's does."""
 """How long the drill waits after SIGTERM before SIGKILL (CI runners give a few seconds)."""
 
 
@@ -348,15 +350,17 @@ def test_two_environments_apply_at_once(e2e, edited_environments):
     assert re.search(r"dev: 0 to create, [1-9]\d* to update, 0 to replace, 0 to delete", (e2e.work / "concurrent-dev.log").read_text())
     qa_state = e2e.client("s3").get_object(Bucket="acme-tfstate-qa", Key="workspaces/qa/platform/qa.tfstate")["Body"].read()
     assert mismatches(e2e, "qa", qa_state) == {}
-    with phase("destroy qa"):
-        destroyed = e2e.ops("destroy", "qa")
-    assert destroyed.returncode == 0, destroyed.stderr[-4000:]
+    # qa is destroyed while dev is (test_destroy_leaves_nothing_behind): two destroys at once.
+    QA_DESTROY.append(e2e.popen("destroy", "qa", log=e2e.work / "destroy-qa.log", PLATFORM_ENVIRONMENTS_DIR=str(directory)))
 
 
 def test_destroy_leaves_nothing_behind(e2e):
-    with phase("destroy dev"):
+    with phase("destroy dev (and qa, started by the previous test)"):
         result = e2e.ops("destroy", "dev")
+        for qa in QA_DESTROY:
+            qa.wait(timeout=1800)
     assert result.returncode == 0, result.stderr[-4000:]
+    assert [qa.returncode for qa in QA_DESTROY] == [0], (e2e.work / "destroy-qa.log").read_text()[-4000:]
     ec2 = e2e.client("ec2")
     tagged = [{"Name": "tag:Environment", "Values": ["dev"]}]
     assert ec2.describe_vpcs(Filters=tagged)["Vpcs"] == []
