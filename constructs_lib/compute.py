@@ -35,6 +35,7 @@ from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from constructs_lib.security_groups import allow_https_out, tier_security_group
 
 ROOT_VOLUME_GB = 20
 CLOUDWATCH_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"
@@ -111,23 +112,16 @@ class Compute(Construct):
         super().__init__(scope, construct_id)
         names = props.names
         self._names = names
-        self.security_group = aws.security_group.SecurityGroup(
+        self.security_group = tier_security_group(
             self,
             "security-group",
-            name=names.name("app"),
+            names=names,
+            purpose="app",
             description="App servers: no ingress; HTTPS out and MySQL to the database",
             vpc_id=props.vpc_id,
-            tags={"Name": names.name("app")},
         )
-        aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
-            self,
-            "https-out",
-            security_group_id=self.security_group.id,
-            description="HTTPS to AWS APIs and package repositories",
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4="0.0.0.0/0",
+        allow_https_out(
+            self, "https-out", security_group_id=self.security_group.id, description="HTTPS to AWS APIs and package repositories"
         )
         self.log_group = EncryptedLogGroup(
             self,

@@ -31,6 +31,7 @@ from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from constructs_lib.security_groups import tier_security_group
 
 MYSQL_PORT = 3306
 EXPORTED_LOGS: tuple[str, ...] = ("error", "general", "slowquery")
@@ -87,13 +88,13 @@ class Database(Construct):
         super().__init__(scope, construct_id)
         names = props.names
         identifier = database_identifier(names)
-        self.security_group = aws.security_group.SecurityGroup(
+        self.security_group = tier_security_group(
             self,
             "security-group",
-            name=names.name("database"),
+            names=names,
+            purpose="database",
             description="The database: MySQL from the app tier only",
             vpc_id=props.vpc_id,
-            tags={"Name": names.name("database")},
         )
         aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
             self,

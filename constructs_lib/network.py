@@ -34,6 +34,7 @@ from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from constructs_lib.security_groups import tier_security_group
 from constructs_lib.subnet_layout import TIERS, plan_subnets
 
 ANYWHERE = "0.0.0.0/0"
@@ -334,13 +335,13 @@ class Network(Construct):
         props = self._props
         if not props.interface_endpoints:
             return None
-        group = aws.security_group.SecurityGroup(
+        group = tier_security_group(
             self,
             "endpoint-security-group",
-            name=props.names.name("endpoints"),
+            names=props.names,
+            purpose="endpoints",
             description="Interface endpoints: HTTPS from inside the VPC only",
             vpc_id=self.vpc_id,
-            tags={"Name": props.names.name("endpoints")},
         )
         aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
             self,

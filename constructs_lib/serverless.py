@@ -34,6 +34,7 @@ from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from constructs_lib.security_groups import allow_https_out, tier_security_group
 
 RUNTIME = "python3.13"
 TTL_ATTRIBUTE = "expires_at"
@@ -107,23 +108,19 @@ class Serverless(Construct):
             message_retention_seconds=DLQ_RETENTION_SECONDS,
             tags={"Name": names.name(f"{FUNCTION_PURPOSE}-dlq")},
         )
-        self.security_group = aws.security_group.SecurityGroup(
+        self.security_group = tier_security_group(
             self,
             "security-group",
-            name=names.name(FUNCTION_PURPOSE),
+            names=names,
+            purpose=FUNCTION_PURPOSE,
             description="The data API function: no ingress; HTTPS out to DynamoDB, S3, SQS and CloudWatch",
             vpc_id=props.vpc_id,
-            tags={"Name": names.name(FUNCTION_PURPOSE)},
         )
-        aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
+        allow_https_out(
             self,
             "https-out",
             security_group_id=self.security_group.id,
             description="HTTPS to AWS APIs (gateway and interface endpoints, or NAT)",
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4="0.0.0.0/0",
         )
         self.log_group = EncryptedLogGroup(
             self,
