@@ -175,16 +175,21 @@ def test_state_lives_at_the_workspace_key_and_no_other_state_is_touched(e2e):
     assert other == OTHER_STATE
 
 
+def wait_for_the_lock(e2e, run, seconds: float = 300) -> None:
+    """Wait until ``run`` holds dev's state lock; fail if it ends first or never takes it."""
+    deadline = time.monotonic() + seconds
+    while LOCK_KEY not in state_keys(e2e):
+        assert run.poll() is None, "the run ended before it locked the state"
+        assert time.monotonic() < deadline, "the run never locked the state"
+        time.sleep(0.05)
+
+
 def test_concurrent_apply_fails_on_the_lock_and_leaves_the_state_intact(e2e):
     before = state_bytes(e2e)
     first = e2e.popen("deploy", "dev")
     try:
         with phase("wait for the first apply to take the lock"):
-            deadline = time.monotonic() + 300
-            while LOCK_KEY not in state_keys(e2e):
-                assert first.poll() is None, "the first run ended before it locked the state"
-                assert time.monotonic() < deadline, "the first run never locked the state"
-                time.sleep(0.05)
+            wait_for_the_lock(e2e, first)
         os.killpg(first.pid, signal.SIGSTOP)  # hold it mid-run, lock taken
         with phase("second, concurrent apply (must fail on the lock)"):
             second = e2e.ops("deploy", "dev")
@@ -207,11 +212,7 @@ def test_a_stale_lock_from_a_killed_run_is_detected_and_released_on_request(e2e)
     killed = e2e.popen("plan", "dev", log=e2e.work / "killed-plan.log")
     try:
         with phase("wait for a plan to take the lock, then SIGKILL it"):
-            deadline = time.monotonic() + 300
-            while LOCK_KEY not in state_keys(e2e):
-                assert killed.poll() is None, "the run ended before it locked the state"
-                assert time.monotonic() < deadline, "the run never locked the state"
-                time.sleep(0.05)
+            wait_for_the_lock(e2e, killed)
     finally:
         os.killpg(killed.pid, signal.SIGKILL)
         killed.wait()
