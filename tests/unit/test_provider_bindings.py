@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib.provider_bindings import EAGER_ENV_VAR, LAZY_NODE_INDEX, PACKAGE, aws, prepare_node
+from constructs_lib.provider_bindings import (
+    EAGER_ENV_VAR,
+    IN_PROCESS_KERNEL,
+    LAZY_NODE_INDEX,
+    PACKAGE,
+    aws,
+    prepare_node,
+)
 from constructs_lib.provider_modules import USED_MODULES
 from tests.conftest import require_tool
 
@@ -73,6 +80,7 @@ def test_both_paths_synthesize_byte_identical_json(both_paths, environment):
 
 def test_the_preload_list_is_exactly_what_a_synth_uses(both_paths):
     used = set(both_paths["fast"][1][2].split())
+    assert list(USED_MODULES) == sorted(set(USED_MODULES)), "one entry per submodule, sorted"
     assert used == set(USED_MODULES), (
         "update constructs_lib/provider_modules.py: missing "
         f"{sorted(used - set(USED_MODULES))}, unused {sorted(set(USED_MODULES) - used)}"
@@ -127,11 +135,70 @@ def test_the_node_hook_requires_each_provider_submodule_on_first_use(provider_li
     assert json.loads(lazy.stdout) == {"used": 42, "keys": ["neverLoaded", "used"]}, "same exports, loaded on use"
 
 
-def test_prepare_node_adds_the_hook_once_and_never_on_the_eager_path():
+def test_prepare_node_adds_the_hooks_once_and_never_on_the_eager_path():
     environ = {"NODE_OPTIONS": "--no-deprecation"}
     prepare_node(environ)
     prepare_node(environ)
-    assert environ["NODE_OPTIONS"] == f'--no-deprecation --require "{LAZY_NODE_INDEX}"'
+    assert environ["NODE_OPTIONS"] == (
+        f'--no-deprecation --preserve-symlinks --require "{IN_PROCESS_KERNEL}" --require "{LAZY_NODE_INDEX}"'
+    )
     eager = {EAGER_ENV_VAR: "1"}
     prepare_node(eager)
     assert "NODE_OPTIONS" not in eager
+
+
+FAKE_PROGRAM = """const fs = require("fs");
+const channel = {readFD:3,writeFD:3};
+console.log("console output");
+const buffer = Buffer.alloc(64);
+const read = fs.readSync(channel.readFD, buffer, 0, 64, null);
+fs.writeSync(channel.writeFD, "echo:" + buffer.subarray(0, read).toString());
+"""
+
+
+@pytest.fixture
+def jsii_launcher(tmp_path) -> Path:
+    """jsii's layout in miniature: a launcher that must not run, and a kernel that talks on fd 3."""
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "bin" / "jsii-runtime.js").write_text('throw new Error("the launcher ran");\n')
+    (tmp_path / "lib" / "program.js").write_text(FAKE_PROGRAM)
+    return tmp_path / "bin" / "jsii-runtime.js"
+
+
+def run_launcher(launcher: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    node = os.environ.get("JSII_NODE") or require_tool("node")
+    env = {k: v for k, v in os.environ.items() if k != "NODE_OPTIONS"}
+    return subprocess.run(
+        [node, *options, "--require", str(IN_PROCESS_KERNEL), str(launcher)],
+        input="ping\n", capture_output=True, text=True, timeout=60, env=env,
+    )
+
+
+def test_the_kernel_runs_in_the_launchers_process_on_stdin_and_stdout(jsii_launcher):
+    result = run_launcher(jsii_launcher, "--preserve-symlinks")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "echo:ping\n", "the API channel carries only the kernel's own lines"
+    relayed = [json.loads(line) for line in result.stderr.splitlines()]
+    assert relayed == [{"stdout": "Y29uc29sZSBvdXRwdXQK"}], "console output is relayed the way jsii's launcher does"
+
+
+def test_the_launcher_runs_unchanged_without_preserved_symlinks(jsii_launcher):
+    result = run_launcher(jsii_launcher)
+    assert result.returncode != 0 and "the launcher ran" in result.stderr
+
+
+def test_the_launcher_runs_unchanged_for_a_kernel_it_does_not_recognise(jsii_launcher):
+    program = jsii_launcher.parent.parent / "lib" / "program.js"
+    program.write_text(FAKE_PROGRAM.replace("readFD:3,writeFD:3", "readFD:4,writeFD:4"))
+    result = run_launcher(jsii_launcher, "--preserve-symlinks")
+    assert result.returncode != 0 and "the launcher ran" in result.stderr
+
+
+def test_this_test_process_talks_to_an_in_process_kernel(stacks):
+    """The jsii kernel this process started has no child: it is not jsii's launcher-plus-kernel pair."""
+    children = subprocess.run(["pgrep", "-P", str(os.getpid()), "-f", "jsii-runtime.js"], capture_output=True, text=True)
+    kernels = children.stdout.split()
+    assert len(kernels) == 1, children
+    grandchildren = subprocess.run(["pgrep", "-P", kernels[0]], capture_output=True, text=True)
+    assert grandchildren.stdout.strip() == "", "the kernel runs in the process Python started"
