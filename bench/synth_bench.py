@@ -2,7 +2,8 @@
 
     (a) synth of every shipped environment through the project's path (python main.py)
     (b) the same synth with the provider's eager import (PLATFORM_EAGER_PROVIDER_IMPORT=1)
-    (c) the floor: start jsii and load the provider assembly, nothing else
+    (c) the floor: start jsii and load the provider assembly, nothing else, with jsii as shipped
+    (c') the project's own floor: the same through the fast path, as main.py starts
     scaling: synth of 1, 3 and 10 generated environments, and the marginal cost of one more
     suite: wall time of the test suite without the end-to-end tests
 
@@ -28,11 +29,17 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT_ROOT / "bench" / "results.md"
 FLOOR = (
+    "import os, cdktf, jsii; from constructs_lib.provider_bindings import provider_assembly; "
+    "jsii.JSIIAssembly.load(*provider_assembly()); os._exit(0)"
+)
+"""Start jsii (launcher and kernel, as shipped) and load the cdktf and provider assemblies, all of the
+provider's JavaScript included, without importing any of its Python submodules; leave as main.py leaves.
+Run with the fast path off, so nothing of the project's changes what is measured."""
+PROJECT_FLOOR = (
     "import os; from ops.node_runtime import use_project_node; use_project_node(); "
     "from constructs_lib.provider_bindings import aws; aws.import_mode; os._exit(0)"
 )
-"""Start jsii and load the cdktf and provider assemblies the way main.py does (fast path, both halves), and
-leave the way main.py leaves."""
+"""The same start the way main.py does it (the whole fast path), and leave the way main.py leaves."""
 
 
 @dataclass(frozen=True)
@@ -122,10 +129,11 @@ def main() -> int:
 
     python = [sys.executable, *SYNTH_FLAGS]
     synth = [*python, "main.py"]
-    print("benchmarking (a) project path, (b) eager import, (c) floor", file=sys.stderr)
+    print("benchmarking (a) project path, (b) eager import, (c) floor, (c') project floor", file=sys.stderr)
     project = timed("(a) synth dev, staging, prod", synth, args.runs, environ())
     eager = timed("(b) same, eager provider import", synth, args.runs, environ(PLATFORM_EAGER_PROVIDER_IMPORT="1"))
-    floor = timed("(c) floor: jsii + provider assembly", [*python, "-c", FLOOR], args.runs, environ())
+    floor = timed("(c) floor: jsii + provider assembly, as shipped", [*python, "-c", FLOOR], args.runs, environ(PLATFORM_EAGER_PROVIDER_IMPORT="1"))
+    project_floor = timed("(c') project floor: the same through the fast path", [*python, "-c", PROJECT_FLOOR], args.runs, environ())
 
     scaling: dict[int, Timing] = {}
     with tempfile.TemporaryDirectory(prefix="bench-envs-") as work:
@@ -135,14 +143,14 @@ def main() -> int:
     marginal = (scaling[10].median - scaling[1].median) / 9
 
     suite = None if args.skip_suite else suite_wall_time()
-    write_results(project, eager, floor, scaling, marginal, suite)
+    write_results(project, eager, floor, project_floor, scaling, marginal, suite)
     print(RESULTS.read_text())
     return 0
 
 
-def write_results(project: Timing, eager: Timing, floor: Timing, scaling: dict[int, Timing], marginal: float, suite: float | None) -> None:
-    speedup = eager.median / project.median
-    over_floor = project.median / floor.median
+def write_results(
+    project: Timing, eager: Timing, floor: Timing, project_floor: Timing, scaling: dict[int, Timing], marginal: float, suite: float | None
+) -> None:
     lines = [
         "# Synth benchmark",
         "",
@@ -154,18 +162,21 @@ def write_results(project: Timing, eager: Timing, floor: Timing, scaling: dict[i
         project.row(),
         eager.row(),
         floor.row(),
+        project_floor.row(),
         *(timing.row() for timing in scaling.values()),
         "",
         "| Ratio | Value | Target |",
         "|---|---:|---|",
-        f"| eager / project (b/a): how much faster the project's path is | {speedup:.1f}x | at least 5x |",
-        f"| project / floor (a/c): synth over the bare jsii + provider load | {over_floor:.2f} | at most 1.5 |",
+        f"| eager / project (b/a): how much faster the project's path is | {eager.median / project.median:.1f}x | at least 5x |",
+        f"| project / floor (a/c): synth over starting jsii and loading the provider assembly | {project.median / floor.median:.2f} | at most 1.5 |",
+        f"| project / project floor (a/c'): synth over the project's own start | {project.median / project_floor.median:.2f} | none |",
         f"| marginal cost of one more environment ((10 envs - 1 env) / 9) | {marginal:.2f} s | at most 0.5 s |",
-        f"| ceiling of b/a on this machine (b/c: a synth that cost nothing over the floor) | {eager.median / floor.median:.1f}x | |",
         "",
-        "The floor (c) is the project's own: both halves of the fast path, Python (only the submodules used) and",
-        "Node (the provider's JavaScript required on first use), so it is low, and a/c mostly measures the jsii",
-        "round trips of building the stacks (about 1,500 kernel calls for three environments) and the synth itself.",
+        "(c) is the floor as the issue defines it: jsii started as shipped (launcher and kernel), and the cdktf and",
+        "provider assemblies loaded, which makes the kernel require all of the provider's JavaScript; no provider",
+        "submodule is imported in Python. The fast path avoids most of that cost too, so (c') starts lower, and",
+        "a/c' is what building and synthesizing the three stacks cost on top of the project's own start: about",
+        "1,500 jsii calls and cdktf's synth, which no change to the import path can remove.",
         "",
     ]
     if suite is not None:

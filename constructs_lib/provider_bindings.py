@@ -57,6 +57,17 @@ _ASSEMBLY_LOAD = re.compile(
 )
 
 
+def provider_assembly() -> tuple[str, str, str, str] | None:
+    """The arguments of the provider's ``jsii.JSIIAssembly.load`` (name, version, package, tarball), read from
+    its ``_jsii/__init__.py`` without running it; None if the package is missing or laid out differently."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or spec.origin is None:
+        return None
+    jsii_init = Path(spec.origin).parent / "_jsii" / "__init__.py"
+    found = _ASSEMBLY_LOAD.search(jsii_init.read_text(encoding="utf-8")) if jsii_init.is_file() else None
+    return (found.group(1), found.group(2), PACKAGE, found.group(3)) if found else None
+
+
 def _load_root_without_submodules(preload: Iterable[str]) -> bool:
     """Install the package root in ``sys.modules`` minus its eager imports, registering ``preload``
     while the assembly loads. Returns False (and changes nothing) when the layout is not the expected one."""
@@ -65,7 +76,7 @@ def _load_root_without_submodules(preload: Iterable[str]) -> bool:
         return False
     head, marker, _ = Path(spec.origin).read_text(encoding="utf-8").partition(_EAGER_IMPORTS_MARKER)
     jsii_init = Path(spec.origin).parent / "_jsii" / "__init__.py"
-    assembly = _ASSEMBLY_LOAD.search(jsii_init.read_text(encoding="utf-8")) if jsii_init.is_file() else None
+    assembly = provider_assembly()
     if not marker or assembly is None:
         return False
 
@@ -89,7 +100,7 @@ def _load_root_without_submodules(preload: Iterable[str]) -> bool:
 
     def load_assembly() -> None:
         try:
-            outcome["assembly"] = jsii.JSIIAssembly.load(assembly.group(1), assembly.group(2), PACKAGE, assembly.group(3))
+            outcome["assembly"] = jsii.JSIIAssembly.load(*assembly)
         except BaseException as error:  # reported on the main thread
             outcome["error"] = error
 

@@ -13,10 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from environments import load_environments
-from environments.schema import EnvironmentConfig
-from environments.target import DeployTarget
-from tests.synth import synth_environments
+from ops.node_runtime import use_project_node
+
+# Before any test module imports cdktf (which starts the jsii kernel): the kernel then runs on the
+# project's Node with the whole fast path, the same as a synth does.
+use_project_node()
+
+from environments import load_environments  # noqa: E402
+from environments.schema import EnvironmentConfig  # noqa: E402
+from environments.target import DeployTarget  # noqa: E402
+from tests.synth import synth_environments  # noqa: E402
 
 ENVIRONMENT_NAMES = ("dev", "staging", "prod")
 
