@@ -131,14 +131,12 @@ def prepare_node(environ: MutableMapping[str, str] = os.environ) -> None:
     if environ.get(EAGER_ENV_VAR, "") not in ("", "0"):
         return
     current = environ.get("NODE_OPTIONS", "")
-    missing = []
+    wanted = []
     if IN_PROCESS_KERNEL.is_file():
-        if "--preserve-symlinks" not in current.split():
-            missing.append("--preserve-symlinks")
-        missing.append(f'--require "{IN_PROCESS_KERNEL}"')
+        wanted += ["--preserve-symlinks", f'--require "{IN_PROCESS_KERNEL}"']
     if LAZY_NODE_INDEX.is_file():
-        missing.append(f'--require "{LAZY_NODE_INDEX}"')
-    missing = [option for option in missing if option == "--preserve-symlinks" or option not in current]
+        wanted.append(f'--require "{LAZY_NODE_INDEX}"')
+    missing = [option for option in wanted if option not in current]
     if missing:
         environ["NODE_OPTIONS"] = " ".join([current, *missing]).strip()
 

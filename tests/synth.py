@@ -1,6 +1,7 @@
 """Synthesize environments in this process and query the Terraform JSON.
 
-The provider bindings are loaded once per test process (see conftest.py); every
+The provider bindings are loaded once per test process, on the Node that
+conftest.py sets up before anything starts jsii; every
 helper here works on the parsed ``cdk.tf.json`` dictionaries.
 """
 
@@ -14,14 +15,12 @@ from typing import Any
 
 from environments.schema import EnvironmentConfig
 from environments.target import DeployTarget
-from ops.node_runtime import use_project_node
 
 REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([^.}]+)\.")
 
 
 def synth_environments(configs: Iterable[EnvironmentConfig], target: DeployTarget, outdir: Path) -> dict[str, dict]:
     """Synthesize the configs into ``outdir`` and return each stack's parsed JSON by environment name."""
-    use_project_node()
     from constructs_lib.app import synthesize
 
     configs = list(configs)
