@@ -225,7 +225,7 @@ def write_results(
         ratio_row("project / project floor (a/c'): synth over the project's own start", paired_ratio(project, project_floor), "", "none"),
         f"| marginal cost of one more environment ((10 envs - 1 env) / 9, medians) | {marginal:.2f} s | | at most 0.5 s |",
         "",
-        "(c) is the floor as the issue defines it: jsii started as shipped (launcher and kernel), and the cdktf and",
+        "(c) is the floor any CDKTF program with this provider pays: jsii started as shipped (launcher and kernel), and the cdktf and",
         "provider assemblies loaded, which makes the kernel require all of the provider's JavaScript; no provider",
         "submodule is imported in Python. The fast path avoids most of that cost too, so (c') starts lower, and",
         "a/c' is what building and synthesizing the three stacks cost on top of the project's own start: about",
