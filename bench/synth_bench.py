@@ -41,16 +41,14 @@ def floor_as_shipped() -> None:
     which makes the kernel require all of the provider's JavaScript, without importing the provider's Python
     package (``JSIIAssembly.load`` would import it, and with it all of its submodules); leave as main.py leaves.
     Run with the fast path off, so nothing of the project's changes what is measured."""
-    import importlib.util
-
     import cdktf  # noqa: F401 - starts the kernel, loads the constructs and cdktf assemblies
     from jsii._runtime import kernel
 
     sys.path.insert(0, str(PROJECT_ROOT))
-    from constructs_lib.provider_bindings import provider_assembly
+    from constructs_lib.provider_bindings import provider_assembly, provider_tarball
 
-    name, version, package, tarball = provider_assembly()
-    kernel.load(name, version, str(Path(importlib.util.find_spec(package).origin).parent / "_jsii" / tarball))
+    name, version, _, _ = provider_assembly()
+    kernel.load(name, version, str(provider_tarball()))
     os._exit(0)
 
 

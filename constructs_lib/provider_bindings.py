@@ -57,15 +57,26 @@ _ASSEMBLY_LOAD = re.compile(
 )
 
 
+def _jsii_directory() -> Path | None:
+    """The package's ``_jsii`` directory (its assembly-load module and tarball), found without importing the package."""
+    spec = importlib.util.find_spec(PACKAGE)
+    return Path(spec.origin).parent / "_jsii" if spec is not None and spec.origin is not None else None
+
+
 def provider_assembly() -> tuple[str, str, str, str] | None:
     """The arguments of the provider's ``jsii.JSIIAssembly.load`` (name, version, package, tarball), read from
     its ``_jsii/__init__.py`` without running it; None if the package is missing or laid out differently."""
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or spec.origin is None:
-        return None
-    jsii_init = Path(spec.origin).parent / "_jsii" / "__init__.py"
-    found = _ASSEMBLY_LOAD.search(jsii_init.read_text(encoding="utf-8")) if jsii_init.is_file() else None
+    directory = _jsii_directory()
+    jsii_init = directory / "__init__.py" if directory is not None else None
+    found = _ASSEMBLY_LOAD.search(jsii_init.read_text(encoding="utf-8")) if jsii_init and jsii_init.is_file() else None
     return (found.group(1), found.group(2), PACKAGE, found.group(3)) if found else None
+
+
+def provider_tarball() -> Path | None:
+    """The provider's jsii tarball, as the kernel's ``load`` takes it; None as for :func:`provider_assembly`."""
+    assembly = provider_assembly()
+    directory = _jsii_directory()
+    return directory / assembly[3] if assembly is not None and directory is not None else None
 
 
 def _load_root_without_submodules(preload: Iterable[str]) -> bool:
