@@ -15,8 +15,9 @@ import os
 import sys
 import threading
 
-from environments import ConfigError, load_environments
-from environments.target import DeployTarget
+from environments import load_environments
+from platform_core.errors import ConfigError
+from platform_core.target import DeployTarget
 
 
 def _start_cdktf() -> None:

@@ -1,6 +1,6 @@
 """The platform's constructs, one module per concern.
 
-This package's ``__init__`` stays empty on purpose: the environment loader
-imports ``constructs_lib.subnet_layout`` and must not pay for CDKTF or the AWS
-provider bindings.
+Every module here builds Terraform resources through CDKTF and the AWS provider
+bindings. Facts the pipeline or the config also need live in ``platform_core``,
+so that nothing outside synth starts jsii.
 """

@@ -31,8 +31,8 @@ from constructs import Construct
 from constructs_lib.iam_documents import policy_document, statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from platform_core.naming import ResourceNames
 
 EXECUTION_LOG_PREFIX = "API-Gateway-Execution-Logs_"
 """API Gateway names its execution-log group ``API-Gateway-Execution-Logs_<api id>/<stage>``."""

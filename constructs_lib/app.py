@@ -22,7 +22,7 @@ from constructs_lib.platform import PlatformStack
 from constructs_lib.policies import PolicyGate, PolicyViolations, apply_suppressions
 from constructs_lib.serverless import FUNCTION_PACKAGE
 from environments.schema import EnvironmentConfig
-from environments.target import DeployTarget
+from platform_core.target import DeployTarget
 from policy import load_suppressions
 
 

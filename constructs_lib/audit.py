@@ -24,8 +24,8 @@ from constructs import Construct
 from constructs_lib.iam_documents import policy_document, statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from platform_core.naming import ResourceNames
 
 
 def trail_name(names: ResourceNames) -> str:

@@ -1,6 +1,6 @@
 """CIS AWS Foundations monitoring: a metric filter and an alarm per risky event in the trail's logs.
 
-Each check of :data:`constructs_lib.cis_catalogue.CIS_CHECKS` becomes one
+Each check of :data:`platform_core.cis_catalogue.CIS_CHECKS` becomes one
 CloudWatch Logs metric filter on the trail's log group and one alarm that fires
 on the first match in five minutes, publishing to the alarm topic.
 """
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from constructs_lib.cis_catalogue import CIS_CHECKS
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from platform_core.cis_catalogue import CIS_CHECKS
+from platform_core.naming import ResourceNames
 
 
 @dataclass(frozen=True)

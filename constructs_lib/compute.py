@@ -33,9 +33,9 @@ from constructs import Construct
 from constructs_lib.iam_documents import statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
 from constructs_lib.security_groups import allow_https_out, tier_security_group
+from platform_core.naming import ResourceNames
 
 ROOT_VOLUME_GB = 20
 CLOUDWATCH_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"

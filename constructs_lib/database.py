@@ -29,9 +29,9 @@ from constructs import Construct
 
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
 from constructs_lib.security_groups import tier_security_group
+from platform_core.naming import ResourceNames
 
 MYSQL_PORT = 3306
 EXPORTED_LOGS: tuple[str, ...] = ("error", "general", "slowquery")

@@ -16,8 +16,8 @@ from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib.iam_documents import Conditions, policy_document, statement
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from platform_core.naming import ResourceNames
 
 ENVELOPE_ENCRYPTION_ACTIONS: tuple[str, ...] = (
     "kms:Encrypt*",

@@ -19,16 +19,9 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
-
-MANAGED_RULE_GROUPS: tuple[str, ...] = (
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesAmazonIpReputationList",
-    "AWSManagedRulesAnonymousIpList",
-)
-WAF_LOG_PREFIX = "aws-waf-logs-"
+from platform_core.naming import ResourceNames
+from platform_core.waf import MANAGED_RULE_GROUPS, WAF_LOG_PREFIX
 
 
 def waf_log_group_name(names: ResourceNames) -> str:

@@ -18,8 +18,8 @@ from functools import cached_property
 from constructs import Construct
 
 from constructs_lib.iam_documents import policy_document, service_assume_role_policy, statement
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from platform_core.naming import ResourceNames
 
 
 @dataclass(frozen=True)

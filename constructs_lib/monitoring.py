@@ -19,8 +19,8 @@ from cdktf import Fn
 from constructs import Construct
 
 from constructs_lib.iam_documents import policy_document, statement
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from platform_core.naming import ResourceNames
 
 
 @dataclass(frozen=True)

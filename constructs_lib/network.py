@@ -3,7 +3,7 @@
 What it creates, and why:
 
 * A VPC with DNS support and hostnames (interface endpoints and RDS need both).
-* Three subnet tiers in every AZ, addressed by :mod:`constructs_lib.subnet_layout`
+* Three subnet tiers in every AZ, addressed by :mod:`platform_core.subnet_layout`
   from tier and AZ letter, so adding an AZ never moves an existing subnet.
   No subnet maps a public IP on launch.
 * An internet gateway for the public tier, and NAT gateways for the private
@@ -32,10 +32,10 @@ from constructs import Construct
 from constructs_lib.iam_documents import statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
 from constructs_lib.security_groups import tier_security_group
-from constructs_lib.subnet_layout import TIERS, plan_subnets
+from platform_core.naming import ResourceNames
+from platform_core.subnet_layout import TIERS, plan_subnets
 
 ANYWHERE = "0.0.0.0/0"
 NAT_PORTS = (1024, 65535)

@@ -23,7 +23,6 @@ from constructs_lib.firewall import WebFirewall, WebFirewallProps, waf_log_group
 from constructs_lib.identity import MfaEnforcement, MfaEnforcementProps
 from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps, Dashboard, DashboardProps
-from constructs_lib.naming import ResourceNames
 from constructs_lib.network import Network, NetworkProps
 from constructs_lib.policies import PolicyGate, placeholder_context
 from constructs_lib.provider_bindings import aws
@@ -38,7 +37,8 @@ from constructs_lib.storage import (
 )
 from constructs_lib.terraform_settings import RemoteStateProps, configure_aws_provider, configure_remote_state
 from environments.schema import EnvironmentConfig
-from environments.target import DeployTarget
+from platform_core.naming import ResourceNames
+from platform_core.target import DeployTarget
 
 
 class PlatformStack(TerraformStack):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib.naming import ResourceNames
 from constructs_lib.provider_bindings import aws
+from platform_core.naming import ResourceNames
 
 HTTPS_PORT = 443
 

@@ -15,7 +15,7 @@ from constructs import Construct
 from constructs_lib.storage import LifecyclePolicy, SecureBucket, SecureBucketProps
 from constructs_lib.terraform_settings import configure_aws_provider
 from environments.schema import EnvironmentConfig
-from environments.target import DeployTarget
+from platform_core.target import DeployTarget
 
 STATE_VERSIONS_KEPT_DAYS = 90
 

@@ -2,7 +2,7 @@
 
 The emulator and AWS share everything except what is set here: endpoints,
 path-style S3 and the emulator's placeholder credentials. Both are chosen once,
-at synth time, from a :class:`~environments.target.DeployTarget`.
+at synth time, from a :class:`~platform_core.target.DeployTarget`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from cdktf import S3Backend, S3BackendEndpointConfig, TerraformStack
 
-from constructs_lib.conventions import AWS_PROVIDER_VERSION, STATE_WORKSPACE_PREFIX
 from constructs_lib.provider_bindings import aws
-from environments.target import (
+from platform_core.conventions import AWS_PROVIDER_VERSION, STATE_WORKSPACE_PREFIX
+from platform_core.target import (
     EMULATED_SERVICES,
     EMULATOR_ACCESS_KEY,
     EMULATOR_SECRET_KEY,

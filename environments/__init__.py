@@ -18,13 +18,11 @@ import ipaddress
 import os
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from constructs_lib.subnet_layout import TIERS, SubnetLayoutError, az_slot, check_prefix_length
 from environments.schema import (
     INFREQUENT_ACCESS_MINIMUM_DAYS,
     NAME_PATTERN,
@@ -32,7 +30,9 @@ from environments.schema import (
     PRODUCTION_BACKUP_RETENTION_DAYS,
     EnvironmentConfig,
 )
-from environments.windows import window_minutes, windows_overlap
+from platform_core.errors import ConfigError, Problem
+from platform_core.subnet_layout import TIERS, SubnetLayoutError, az_slot, check_prefix_length
+from platform_core.windows import window_minutes, windows_overlap
 
 __all__ = [
     "ConfigError",
@@ -62,30 +62,6 @@ LONGEST_BUCKET_PURPOSE = "access-logs"
 """The longest purpose word that goes into a data-lake bucket name."""
 
 ACCOUNT_ID_LENGTH = 12
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with one field of one file."""
-
-    file: str
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.reason}"
-
-
-class ConfigError(Exception):
-    """Every problem found while loading environments; ``str()`` is one line per problem."""
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-    @classmethod
-    def single(cls, file: str, field: str, reason: str) -> ConfigError:
-        return cls([Problem(file, field, reason)])
 
 
 def _display(path: Path) -> str:

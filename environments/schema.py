@@ -15,6 +15,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from platform_core.conventions import STATE_WORKSPACE_PREFIX
+from platform_core.naming import ResourceNames
+
 PRODUCTION_BACKUP_RETENTION_DAYS = 14
 """Production keeps database backups at least two weeks; dev and staging keep 7 days."""
 
@@ -383,6 +386,16 @@ class EnvironmentConfig(StrictModel):
     serverless: ServerlessConfig = ServerlessConfig()
     state: StateConfig
     protections: Protections = Protections()
+
+    @property
+    def names(self) -> ResourceNames:
+        """How this environment names things (``acme-vpc-dev``)."""
+        return ResourceNames(project=self.project, environment=self.name)
+
+    @property
+    def state_object_key(self) -> str:
+        """Where this environment's state lives in its bucket: ``workspaces/<env>/<key>``."""
+        return f"{STATE_WORKSPACE_PREFIX}/{self.name}/{self.state.key}"
 
     @property
     def resource_tags(self) -> dict[str, str]:

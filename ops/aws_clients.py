@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from environments.target import EMULATOR_ACCESS_KEY, EMULATOR_SECRET_KEY, DeployTarget
-from ops.errors import PipelineError
+from platform_core.errors import PipelineError
+from platform_core.target import EMULATOR_ACCESS_KEY, EMULATOR_SECRET_KEY, DeployTarget
 
 
 @dataclass(frozen=True)

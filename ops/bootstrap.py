@@ -15,13 +15,13 @@ import sys
 from pathlib import Path
 
 from environments.schema import EnvironmentConfig
-from environments.target import DeployTarget
 from ops.aws_clients import AwsClients
-from ops.errors import PipelineError
 from ops.paths import PROJECT_ROOT, platform_dir
 from ops.progress import step
 from ops.stacks import SYNTH_FLAGS
 from ops.terraform_cli import run_terraform
+from platform_core.errors import PipelineError
+from platform_core.target import DeployTarget
 
 
 def bootstrap_dir(target: DeployTarget) -> Path:

@@ -11,8 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from environments import ConfigError, load_environments
-from environments.target import DeployTarget
+from environments import load_environments
+from platform_core.errors import ConfigError
+from platform_core.target import DeployTarget
 
 
 def main() -> int:

@@ -19,12 +19,12 @@ import subprocess
 from collections.abc import Sequence
 
 from environments import load_environments
-from environments.target import DeployTarget
 from ops.bootstrap import ensure_state_bucket
-from ops.errors import PipelineError
 from ops.paths import PROJECT_ROOT, synth_outdir, work_dir
 from ops.pipeline import EnvironmentPipeline, refuse_destroy_of_protected
 from ops.terraform_cli import terraform_environ
+from platform_core.errors import PipelineError
+from platform_core.target import DeployTarget
 
 CDKTF = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
 STACK_COMMANDS = {"deploy", "apply", "destroy", "diff", "plan", "output", "outputs", "watch"}

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ops.errors import PipelineError
+from platform_core.errors import PipelineError
 from policy import CheckovSuppression, Suppressions, load_suppressions
 
 

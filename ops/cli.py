@@ -11,15 +11,15 @@ import os
 import sys
 from collections.abc import Sequence
 
-from environments import ConfigError, load_environments
-from environments.target import DeployTarget
+from environments import load_environments
 from ops.emulator import Emulator
-from ops.errors import EXIT_REFUSED, PipelineError
 from ops.pipeline import EnvironmentPipeline
 from ops.progress import say, step
 from ops.run_registry import registered_run
 from ops.stacks import stack_dir, synthesize
 from ops.terraform_cli import run_terraform
+from platform_core.errors import EXIT_REFUSED, ConfigError, PipelineError
+from platform_core.target import DeployTarget
 
 
 def _pipeline(args: argparse.Namespace) -> EnvironmentPipeline:

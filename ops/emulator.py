@@ -19,9 +19,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from environments.target import EMULATOR_HOST
-from ops.errors import PipelineError
 from ops.paths import PROJECT_ROOT, platform_dir
+from platform_core.errors import PipelineError
+from platform_core.target import EMULATOR_HOST
 
 START_TIMEOUT_SECONDS = 60
 HEALTH_PATH = "/moto-api/"

@@ -16,17 +16,17 @@ from functools import cached_property
 from pathlib import Path
 
 from environments.schema import EnvironmentConfig
-from environments.target import DeployTarget
 from ops.aws_clients import check_aws_credentials
 from ops.bootstrap import ensure_state_bucket
 from ops.emulator import Emulator, require_running
-from ops.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT, EXIT_INTERRUPTED, PipelineError, StateLockedError
 from ops.paths import plans_dir, work_dir
 from ops.progress import say, step
 from ops.review import PlanReview, blocked_by_prevent_destroy, blocked_review, review_plan
 from ops.stacks import stack_dir, synthesize
 from ops.terraform_cli import run_terraform, terraform_binary
 from ops.verify import CheckResult, verify_environment
+from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT, EXIT_INTERRUPTED, PipelineError, StateLockedError
+from platform_core.target import DeployTarget
 
 
 @dataclass

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ops.errors import EXIT_DESTRUCTIVE
+from platform_core.errors import EXIT_DESTRUCTIVE
 
 ACTION_ORDER = ("replace", "delete", "update", "create")
 SENSITIVE_TYPE_PREFIXES: tuple[tuple[str, str], ...] = (

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ops.errors import PipelineError
 from ops.paths import PROJECT_ROOT, synth_outdir
+from platform_core.errors import PipelineError
 
 SYNTH_FLAGS: tuple[str, ...] = ("-O",)
 """Synth runs optimized: the bindings then skip their per-argument runtime type checks (about a

@@ -17,16 +17,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from constructs_lib.conventions import STATE_WORKSPACE_PREFIX
 from environments.schema import EnvironmentConfig
-from environments.target import DeployTarget
 from ops.aws_clients import AwsClients
-from ops.errors import PipelineError
-
-
-def state_key(config: EnvironmentConfig) -> str:
-    """The state object's key: the environment's workspace under the backend's workspace prefix."""
-    return f"{STATE_WORKSPACE_PREFIX}/{config.name}/{config.state.key}"
+from platform_core.errors import PipelineError
+from platform_core.target import DeployTarget
 
 
 @dataclass(frozen=True)
@@ -69,7 +63,7 @@ class StateHistory:
     def __init__(self, config: EnvironmentConfig, target: DeployTarget) -> None:
         self.config = config
         self.bucket = config.state.bucket
-        self.key = state_key(config)
+        self.key = config.state_object_key
         self.s3 = AwsClients(target, config.state.region).client("s3")
 
     def versions(self) -> list[StateVersion]:

@@ -21,11 +21,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from constructs_lib.conventions import AWS_PROVIDER_VERSION, MINIMUM_TERRAFORM
 from ops.detached_apply import run_detached
-from ops.errors import EXIT_INTERRUPTED, PipelineError, StateLockedError
 from ops.paths import plans_dir, platform_dir
 from ops.run_registry import applies_left_running, lock_is_stale
+from platform_core.conventions import AWS_PROVIDER_VERSION, MINIMUM_TERRAFORM
+from platform_core.errors import EXIT_INTERRUPTED, PipelineError, StateLockedError
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 MIRROR_ENV_VAR = "TF_PROVIDER_MIRROR"

@@ -21,7 +21,7 @@ use_project_node()
 
 from environments import load_environments  # noqa: E402
 from environments.schema import EnvironmentConfig  # noqa: E402
-from environments.target import DeployTarget  # noqa: E402
+from platform_core.target import DeployTarget  # noqa: E402
 from tests.synth import synth_environments  # noqa: E402
 
 ENVIRONMENT_NAMES = ("dev", "staging", "prod")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from environments.schema import EnvironmentConfig
-from environments.target import DeployTarget
+from platform_core.target import DeployTarget
 
 REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([^.}]+)\.")
 

@@ -209,7 +209,7 @@ class PolicyGate:
 
 def placeholder_context(is_emulator: bool) -> PolicyContext:
     """The emulator's documented placeholder credentials are not secrets; on AWS there are none."""
-    from environments.target import EMULATOR_ACCESS_KEY, EMULATOR_SECRET_KEY
+    from platform_core.target import EMULATOR_ACCESS_KEY, EMULATOR_SECRET_KEY
 
     return PolicyContext(frozenset({EMULATOR_ACCESS_KEY, EMULATOR_SECRET_KEY}) if is_emulator else frozenset())
 

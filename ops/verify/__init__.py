@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from environments.schema import EnvironmentConfig
-from environments.target import DeployTarget
 from ops.aws_clients import AwsClients
-from ops.naming import names_for
+from platform_core.target import DeployTarget
 
 
 class EmulatorGap(Exception):
@@ -45,7 +44,7 @@ class VerifyContext:
     def __init__(self, config: EnvironmentConfig, target: DeployTarget) -> None:
         self.config = config
         self.target = target
-        self.names = names_for(config)
+        self.names = config.names
         self.aws = AwsClients(target, config.region)
         self._clients: dict[str, object] = {}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from constructs_lib.cis_catalogue import CIS_CHECK_IDS
 from ops.verify import VerifyContext, expect
+from platform_core.cis_catalogue import CIS_CHECK_IDS
 
 
 def _trail(ctx: VerifyContext) -> dict:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from constructs_lib.firewall import MANAGED_RULE_GROUPS
 from ops.verify import VerifyContext, expect
+from platform_core.waf import MANAGED_RULE_GROUPS, WAF_LOG_PREFIX
 
 
 def web_acl_on_the_stage(ctx: VerifyContext) -> str:
@@ -18,7 +18,7 @@ def web_acl_on_the_stage(ctx: VerifyContext) -> str:
     expect(groups == list(MANAGED_RULE_GROUPS), f"managed rule groups {groups}")
     expect(any("RateBasedStatement" in r["Statement"] for r in acl["Rules"]), "no rate limit")
     logging = waf.get_logging_configuration(ResourceArn=acl["ARN"])["LoggingConfiguration"]
-    expect(logging["LogDestinationConfigs"][0].endswith(f"log-group:aws-waf-logs-{ctx.names.name('api')}"), f"logs go to {logging}")
+    expect(logging["LogDestinationConfigs"][0].endswith(f"log-group:{WAF_LOG_PREFIX}{ctx.names.name('api')}"), f"logs go to {logging}")
     return f"{len(groups)} managed groups + rate limit, logged"
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from constructs_lib.subnet_layout import plan_subnets
 from ops.verify import VerifyContext, expect
+from platform_core.subnet_layout import plan_subnets
 
 TIERS = ("public", "private", "database")
 

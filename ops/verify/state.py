@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ops.naming import state_object_key
 from ops.verify import CheckFailed, VerifyContext, buckets
 
 
@@ -28,7 +27,7 @@ def tls_only(ctx: VerifyContext) -> None:
 
 
 def state_object_in_workspace(ctx: VerifyContext) -> str:
-    key = state_object_key(ctx.config)
+    key = ctx.config.state_object_key
     try:
         ctx.client("s3").head_object(Bucket=_bucket(ctx), Key=key)
     except Exception as error:

@@ -22,8 +22,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from environments import ENVIRONMENTS_DIR, ConfigError, load_environments
-from environments.target import DeployTarget
+from environments import ENVIRONMENTS_DIR, load_environments
+from platform_core.errors import ConfigError
+from platform_core.target import DeployTarget
 from tests.synth import synth_environments
 
 DEV: dict[str, Any] = tomllib.loads((ENVIRONMENTS_DIR / "dev.toml").read_text())

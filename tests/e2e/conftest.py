@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from environments.target import DeployTarget
 from ops.aws_clients import AwsClients
 from ops.emulator import Emulator
+from platform_core.target import DeployTarget
 from tests.conftest import require_tool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from ops.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT
 from ops.verify import all_checks
+from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT
 from tests.e2e.conftest import PROJECT_ROOT, phase
 from tests.e2e.emulator_allowances import ALLOWANCES, unexplained
 from tests.e2e.inventory import mismatches

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from ops.emulator import Emulator, require_running
-from ops.errors import PipelineError
+from platform_core.errors import PipelineError
 
 
 def free_port() -> int:

@@ -11,10 +11,10 @@ import json
 
 import pytest
 
-from environments.target import DeployTarget
-from ops.errors import EXIT_DESTRUCTIVE, PipelineError
 from ops.pipeline import EnvironmentPipeline
 from ops.terraform_cli import run_terraform
+from platform_core.errors import EXIT_DESTRUCTIVE, PipelineError
+from platform_core.target import DeployTarget
 from tests.conftest import require_tool
 
 

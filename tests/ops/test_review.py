@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ops.errors import EXIT_DESTRUCTIVE
 from ops.review import review_plan
+from platform_core.errors import EXIT_DESTRUCTIVE
 
 
 def change(address, actions, before=None, after=None, *, replace_paths=None, after_unknown=None, after_sensitive=None):

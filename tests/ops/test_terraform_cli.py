@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ops.errors import PipelineError
 from ops.terraform_cli import cli_config_text, find_provider_mirror, lock_error, mirror_holds_provider
+from platform_core.errors import PipelineError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,7 +114,7 @@ RUN_FAKE = (
     "from pathlib import Path\n"
     "from ops.run_registry import registered_run\n"
     "from ops.terraform_cli import run_terraform\n"
-    "from ops.errors import PipelineError\n"
+    "from platform_core.errors import PipelineError\n"
     "try:\n"
     "    with registered_run('dev', 'deploy'):\n"
     "        run_terraform([sys.argv[2]], cwd=Path(sys.argv[1]), stream=True, detach=sys.argv[2] == 'apply')\n"

@@ -9,8 +9,8 @@ import pytest
 from moto import mock_aws
 
 from environments import load_environments
-from environments.target import DeployTarget
 from ops.verify import CheckFailed, EmulatorGap, VerifyContext, buckets, run_checks
+from platform_core.target import DeployTarget
 
 
 def context(kind: str = "emulator") -> VerifyContext:
@@ -88,3 +88,47 @@ def test_bucket_checks_pass_on_a_protected_bucket(s3):
     )
     buckets.versioned(s3, "verify-me")
     assert buckets.kms_encryption(s3, "verify-me") == "k"
+
+
+VERIFY_AND_LIST_MODULES = """
+import json, sys
+from ops.cli import main
+code = main(["verify", "dev"])
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("jsii", "cdktf", "constructs", "cdktf_cdktf_provider_aws", "constructs_lib"))
+print(json.dumps({"code": code, "loaded": loaded}))
+"""
+
+
+def test_a_verify_run_never_starts_jsii_or_prints_raw_bytes(tmp_path):
+    """Pipeline verbs other than synth read the core package only: no construct module, no jsii kernel
+    (which would start on the machine's Node and print its banner as raw bytes)."""
+    import os
+    import subprocess
+    import sys
+
+    from ops.emulator import Emulator
+    from tests.e2e.conftest import PROJECT_ROOT, free_port
+
+    emulator = Emulator(free_port())
+    environ = {**os.environ, "PLATFORM_WORK_DIR": str(tmp_path), "EMULATOR_PORT": str(emulator.port)}
+    environ.pop("TARGET", None)
+    previous = os.environ.get("PLATFORM_WORK_DIR")
+    os.environ["PLATFORM_WORK_DIR"] = str(tmp_path)
+    try:
+        emulator.start()
+        run = subprocess.run(
+            [sys.executable, "-c", VERIFY_AND_LIST_MODULES], cwd=PROJECT_ROOT, env=environ, capture_output=True, text=True, timeout=300
+        )
+    finally:
+        emulator.stop()
+        if previous is None:
+            os.environ.pop("PLATFORM_WORK_DIR")
+        else:
+            os.environ["PLATFORM_WORK_DIR"] = previous
+    outcome = json.loads(run.stdout.strip().splitlines()[-1])
+    assert outcome["loaded"] == []
+    assert outcome["code"] == 1, "nothing is deployed in this emulator, so every check fails and verify says so"
+    lines = run.stderr.splitlines()
+    assert [line for line in lines if line.lstrip().startswith(("b'", 'b"'))] == []
+    assert "Traceback" not in run.stderr and "end-of-life" not in run.stderr.lower()
+    assert sum(line.lstrip().startswith("FAIL ") for line in lines) > 50, run.stderr[-2000:]

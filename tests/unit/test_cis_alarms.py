@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_lib.cis_catalogue import CIS_CHECKS
+from platform_core.cis_catalogue import CIS_CHECKS
 from tests.synth import find, ref, resources
 
 REQUIRED = {

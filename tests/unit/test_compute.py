@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from constructs_lib.compute import user_data
-from constructs_lib.naming import ResourceNames
+from platform_core.naming import ResourceNames
 from tests.synth import find, ref, resources, statements_of
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constructs_lib.firewall import MANAGED_RULE_GROUPS
+from platform_core.waf import MANAGED_RULE_GROUPS
 from tests.synth import find, ref
 
 

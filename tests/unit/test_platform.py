@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from environments.target import DeployTarget
+from platform_core.target import DeployTarget
 from tests.synth import resources, synth_environments, walk
 
 NAMES_SCOPED_BY_THEIR_API = ("aws_api_gateway_model.", "aws_api_gateway_request_validator.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_lib.subnet_layout import (
+from platform_core.subnet_layout import (
     SubnetLayoutError,
     az_slot,
     check_prefix_length,

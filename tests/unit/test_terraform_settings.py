@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from environments.target import EMULATED_SERVICES, EMULATOR_ACCOUNT_ID, DeployTarget
+from platform_core.target import EMULATED_SERVICES, EMULATOR_ACCOUNT_ID, DeployTarget
 
 ENDPOINT = "http://127.0.0.1:4566"
 
@@ -76,7 +76,7 @@ def test_target_comes_from_the_environment_variables():
 def test_a_bad_target_is_refused_by_name():
     import pytest
 
-    from environments import ConfigError
+    from platform_core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="TARGET: 'azure' is not a deploy target"):
         DeployTarget.from_environ({"TARGET": "azure"})

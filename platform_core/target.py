@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from environments import ConfigError, Problem
+from platform_core.errors import ConfigError, Problem
 
 DEFAULT_EMULATOR_PORT = 4566
 EMULATOR_HOST = "127.0.0.1"

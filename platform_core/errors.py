@@ -1,6 +1,13 @@
-"""The errors and exit codes the pipeline shows to users: a message, never a traceback."""
+"""The errors and exit codes users see: one message naming what is wrong and the fix, never a traceback.
+
+``ConfigError`` is bad input (a file, a field, a variable), refused before anything runs;
+``PipelineError`` is a step that failed. Every verb turns either into its message and an exit code.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 EXIT_FAILED = 1
 """Something failed; the message says what and how to fix it."""
@@ -12,6 +19,26 @@ EXIT_DRIFT = 4
 """``make drift`` found a difference between the deployed resources and the configuration."""
 EXIT_INTERRUPTED = 130
 """SIGINT or SIGTERM arrived; a plan stopped gracefully, an apply was left to finish first (ops/detached_apply.py)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one field of one file."""
+
+    file: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}"
+
+
+class ConfigError(Exception):
+    """Every problem found in the input; ``str()`` is one ``file: field: reason`` line per problem."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class PipelineError(Exception):
