@@ -9,8 +9,11 @@ under "Emulator differences".
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
-from collections.abc import Callable, Mapping
+import sys
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 EMULATOR_REQUEST_CONTEXT: Mapping[str, str] = {"aws:SecureTransport": "true"}
@@ -294,7 +297,64 @@ def rds_instances_get_their_own_resource_ids() -> None:
     DBInstance.__init__ = __init__  # type: ignore[method-assign]
 
 
+DISPATCH_WAIT_SECONDS = 120.0
+"""How long a request waits for the one before it. Far above any request's own time (moto answers in
+milliseconds); reaching it means a request is stuck, and the waiting one gets a 503 saying so instead
+of hanging with it."""
+
+
+class OneRequestAtATime:
+    """A gate that lets one WSGI request at a time run, its response body included (moto renders some
+    responses lazily: a rule's tags are looked up while its response is written)."""
+
+    def __init__(self, wait_seconds: float = DISPATCH_WAIT_SECONDS) -> None:
+        self.wait_seconds = wait_seconds
+        self.lock = threading.Lock()
+
+    def run(self, application: Callable[..., Iterable[bytes]], environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if not self.lock.acquire(timeout=self.wait_seconds):
+            message = (
+                f"emulator: a request has held the emulator for over {self.wait_seconds:.0f} s; "
+                f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} was not run"
+            )
+            print(message, file=sys.stderr, flush=True)
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [message.encode()]
+        try:
+            body = application(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+        finally:
+            self.lock.release()
+
+
+def requests_are_dispatched_one_at_a_time() -> None:
+    """moto's server answers on many threads, but its backends keep resources in plain dicts and lists
+    without locks. Under Terraform's parallel requests one request can change a dict that another is
+    iterating (``RuntimeError: dictionary changed size during iteration``): the second gets a 500,
+    sometimes after it has already changed the emulator's state (a rule is added, then the response
+    fails while listing tags). The provider's SDK retries every 500, and the retry is refused, for
+    example ``InvalidPermission.Duplicate`` for a security-group rule that now exists in the emulator
+    but not in Terraform's state. AWS never fails that way. Here one request at a time runs inside moto
+    (one gate for the process, as its backends are process-wide); connections are still accepted on
+    many threads."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+    gate = OneRequestAtATime()
+
+    def __call__(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        return gate.run(functools.partial(original, self), environ, start_response)
+
+    DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]
+
+
 PATCHES: list[Callable[[], None]] = [
+    requests_are_dispatched_one_at_a_time,
     trails_are_described_by_name_or_arn,
     rds_instances_get_their_own_resource_ids,
     rds_keeps_performance_insights_settings,
