@@ -3,6 +3,12 @@
 Each e2e module gets its own emulator (started here, stopped here) and its own
 work directory, so it never touches the developer's ``cdktf.out``, ``plans`` or
 running emulator. The wall time of every phase is printed at the end of the run.
+
+The tests of a module run in order on one deployed environment, so a drill that
+fails half-way could leave it broken for every test after it. ``converged``
+prevents that: after a failure, the next test first runs one converging deploy.
+If that succeeds, the next test fails only for its own reasons; if it fails too,
+every later test is skipped with a reason naming the first failure.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +118,52 @@ def e2e(tmp_path_factory) -> Iterator[E2E]:
             os.environ.pop("PLATFORM_WORK_DIR", None)
         else:
             os.environ["PLATFORM_WORK_DIR"] = previous
+
+
+@dataclass
+class DrillRecord:
+    """Failures seen so far in the running e2e module, and whether the environment is known good."""
+
+    first_failure: str | None = None
+    needs_converging: bool = False
+    broken: str | None = None
+    """Why the environment could not be converged after a failure: every later test is skipped with it."""
+
+
+RECORD = DrillRecord()
+
+
+def _summary(report: pytest.TestReport) -> str:
+    lines = [line for line in report.longreprtext.splitlines() if line.startswith("E ")]
+    text = lines[0][1:].strip() if lines else report.longreprtext.strip().splitlines()[-1:] or ["(no message)"]
+    return f"{report.nodeid.split('::')[-1]} failed: {str(text)[:300]}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and report.when in ("setup", "call") and item.get_closest_marker("e2e"):
+        RECORD.first_failure = RECORD.first_failure or _summary(report)
+        RECORD.needs_converging = True
+
+
+def converge_after_a_failure(e2e: E2E, environment: str, lock_key: Callable[[], bool]) -> None:
+    """Skip (naming the first failure) if the environment is known broken; after a failure, converge it first."""
+    if RECORD.broken:
+        pytest.skip(RECORD.broken)
+    if not RECORD.needs_converging:
+        return
+    RECORD.needs_converging = False
+    with phase(f"converge {environment} after a failed test"):
+        deadline = time.monotonic() + 900
+        while lock_key() and time.monotonic() < deadline:
+            time.sleep(1)  # an apply a failed drill left running finishes first
+        result = e2e.ops("deploy", environment, FORCE_UNLOCK="1", ALLOW_DESTRUCTIVE="1")
+    if result.returncode != 0:
+        error = next((line for line in result.stderr.splitlines() if line.startswith("error:")), result.stderr[-300:])
+        RECORD.broken = f"{RECORD.first_failure}; converging {environment} afterwards failed too ({error[:300]})"
+        pytest.skip(RECORD.broken)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

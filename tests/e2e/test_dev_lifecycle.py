@@ -20,7 +20,7 @@ import pytest
 
 from ops.verify import all_checks
 from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT
-from tests.e2e.conftest import PROJECT_ROOT, phase
+from tests.e2e.conftest import PROJECT_ROOT, converge_after_a_failure, phase
 from tests.e2e.emulator_allowances import ALLOWANCES, unexplained
 from tests.e2e.inventory import mismatches
 
@@ -37,6 +37,12 @@ KILL_GRACE_SECONDS = 2
 QA_DESTROY: list = []
 """The destroy of the second environment, qa, which runs while dev's does."""
 """How long the drill waits after SIGTERM before SIGKILL (CI runners give a few seconds)."""
+
+
+@pytest.fixture(autouse=True)
+def converged(e2e):
+    """dev as the previous test left it; after a failed test, converged by a deploy first (conftest.py)."""
+    converge_after_a_failure(e2e, "dev", lambda: LOCK_KEY in state_keys(e2e))
 
 
 def state_keys(e2e) -> list[str]:
