@@ -353,10 +353,32 @@ def requests_are_dispatched_one_at_a_time() -> None:
     DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]
 
 
+RDS_DEFAULT_CA = "rds-ca-rsa2048-g1"
+"""The certificate authority AWS gives a new DB instance when none is asked for (since January 2024)."""
+
+
+def rds_instances_get_the_current_default_ca() -> None:
+    """moto gives a new DB instance the CA ``rds-ca-default``, which AWS no longer issues; AWS gives
+    ``rds-ca-rsa2048-g1``. The provider creates the instance without a CA and, when the one reported
+    differs from the configured one, modifies it afterwards and waits again (80 s on the emulator,
+    the provider's own polling). Here a new instance gets AWS's default, as on AWS."""
+    from moto.rds.models import DBInstance
+
+    original_init = DBInstance.__init__
+
+    def __init__(self: DBInstance, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if "ca_certificate_identifier" not in kwargs:
+            self.ca_certificate_identifier = RDS_DEFAULT_CA
+
+    DBInstance.__init__ = __init__  # type: ignore[method-assign]
+
+
 PATCHES: list[Callable[[], None]] = [
     requests_are_dispatched_one_at_a_time,
     trails_are_described_by_name_or_arn,
     rds_instances_get_their_own_resource_ids,
+    rds_instances_get_the_current_default_ca,
     rds_keeps_performance_insights_settings,
     rds_marks_set_parameters_as_user_parameters,
     group_referencing_rules_keep_their_description,

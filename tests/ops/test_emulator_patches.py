@@ -372,3 +372,32 @@ def test_rds_instances_get_their_own_resource_ids():
             assert [d["DBInstanceIdentifier"] for d in only] == ["four"]
         finally:
             DBInstance.__init__ = original
+
+
+def test_a_new_db_instance_gets_the_ca_aws_gives_it():
+    import boto3
+    from moto import mock_aws
+    from moto.rds.models import DBInstance
+
+    from constructs_lib.database import CA_CERTIFICATE
+    from ops.emulator_patches import RDS_DEFAULT_CA, rds_instances_get_the_current_default_ca
+
+    original = DBInstance.__init__
+    assert RDS_DEFAULT_CA == CA_CERTIFICATE, "the platform asks for AWS's default CA"
+
+    def ca_of(rds, name: str, **extra) -> str:
+        rds.create_db_instance(
+            DBInstanceIdentifier=name, Engine="mysql", DBInstanceClass="db.t4g.medium", AllocatedStorage=20,
+            MasterUsername="admin", MasterUserPassword="password-123", **extra,
+        )
+        return rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["CACertificateIdentifier"]
+
+    with mock_aws():
+        rds = boto3.client("rds", region_name="us-east-1")
+        assert ca_of(rds, "before") == "rds-ca-default", "the quirk is gone?"
+        try:
+            rds_instances_get_the_current_default_ca()
+            assert ca_of(rds, "after") == RDS_DEFAULT_CA
+            assert ca_of(rds, "chosen", CACertificateIdentifier="rds-ca-ecc384-g1") == "rds-ca-ecc384-g1"
+        finally:
+            DBInstance.__init__ = original
