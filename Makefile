@@ -12,7 +12,7 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
-.PHONY: help setup synth validate test test-update-snapshots lint clean bench \
+.PHONY: help setup synth validate test test-update-snapshots lint docs clean bench \
         deploy plan review destroy drift verify bootstrap unlock state-versions restore-state emulator-start emulator-stop policy
 
 help: ## List the verbs
@@ -91,6 +91,9 @@ bench: setup ## Synth benchmark (ratios in one run) -> bench/results.md
 
 lint: setup ## ruff over the project
 	$(PYTHON) -m ruff check .
+
+docs: setup ## Regenerate the README's environment-file reference from the schema
+	$(PYTHON) -m environments.reference --write README.md
 
 clean: ## Remove synthesized output and Terraform working files (not the emulator)
 	rm -rf cdktf.out plans .pytest_cache

@@ -1,12 +1,16 @@
-"""Synthesize one Terraform stack per environment file into ``cdktf.out/stacks/<env>/``.
+"""Synthesize the platform: one Terraform stack per environment file.
+
+``python main.py`` (what ``cdktf synth`` runs) writes ``cdktf.out/stacks/<env>/``.
+``python main.py state-buckets <state-dir>`` writes each environment's small
+state-bucket stack instead, with its local state in ``<state-dir>`` (the
+pipeline's bootstrap step runs it).
 
 Environment files are validated before the AWS provider bindings are loaded,
 so a typo is reported in about a second, with nothing written. (Node and the
-cdktf runtime start on a thread meanwhile; the provider bindings load only
-once the files pass.) ``PLATFORM_ENVS`` (comma-separated names) limits the run
-to some environments, ``PLATFORM_ENVIRONMENTS_DIR`` reads the files from
-another directory, and ``TARGET`` and ``EMULATOR_PORT`` choose the deploy
-target (the local emulator by default).
+cdktf runtime start on a thread meanwhile.) ``PLATFORM_ENVS`` (comma-separated
+names) limits the run to some environments, ``PLATFORM_ENVIRONMENTS_DIR`` reads
+the files from another directory, and ``TARGET`` and ``EMULATOR_PORT`` choose
+the deploy target (the local emulator by default).
 """
 
 from __future__ import annotations
@@ -14,19 +18,20 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Sequence
+from pathlib import Path
 
 from environments import load_environments
-from platform_core.errors import ConfigError
+from platform_core.errors import EXIT_REFUSED, ConfigError
 from platform_core.target import DeployTarget
+from synth_runtime.project_node import use_project_node
 
 
 def _start_cdktf() -> None:
     import cdktf  # noqa: F401 - starts the jsii kernel and loads the cdktf assembly
 
 
-def main() -> int:
-    from ops.node_runtime import use_project_node
-
+def main(argv: Sequence[str] = ()) -> int:
     use_project_node()
     runtime = threading.Thread(target=_start_cdktf, name="cdktf-runtime", daemon=True)
     runtime.start()
@@ -36,23 +41,26 @@ def main() -> int:
         target = DeployTarget.from_environ()
     except ConfigError as error:
         print(f"synth refused, nothing was written:\n{error}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     runtime.join()
 
-    from constructs_lib.app import synthesize
-    from constructs_lib.policies import PolicyViolations
+    from constructs_lib.app import synthesize, synthesize_state_buckets
+    from constructs_lib.rules import PolicyViolations
     from policy import SuppressionsError
 
     try:
-        synthesize(configs, target)
+        if list(argv[:1]) == ["state-buckets"] and len(argv) == 2:
+            synthesize_state_buckets(configs, target, Path(argv[1]))
+        else:
+            synthesize(configs, target)
     except (PolicyViolations, SuppressionsError) as refusal:
         print(f"synth refused by the policy gate, nothing was written:\n{refusal}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     return 0
 
 
 if __name__ == "__main__":
-    code = main()
+    code = main(sys.argv[1:])
     # Every file is written and closed by now. Leave without the interpreter's and jsii's
     # teardown (the Node kernel exits by itself when its pipe closes): it only costs time.
     sys.stdout.flush()

@@ -30,8 +30,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT_ROOT / "bench" / "results.md"
 FLOOR = "from bench.synth_bench import floor_as_shipped; floor_as_shipped()"
 PROJECT_FLOOR = (
-    "import os; from ops.node_runtime import use_project_node; use_project_node(); "
-    "from constructs_lib.provider_bindings import aws; aws.import_mode; os._exit(0)"
+    "import os; from synth_runtime.project_node import use_project_node; use_project_node(); "
+    "from synth_runtime.provider_bindings import aws; aws.import_mode; os._exit(0)"
 )
 """The same start the way main.py does it (the whole fast path), and leave the way main.py leaves."""
 
@@ -45,7 +45,7 @@ def floor_as_shipped() -> None:
     from jsii._runtime import kernel
 
     sys.path.insert(0, str(PROJECT_ROOT))
-    from constructs_lib.provider_bindings import provider_assembly, provider_tarball
+    from synth_runtime.provider_bindings import provider_assembly, provider_tarball
 
     name, version, _, _ = provider_assembly()
     kernel.load(name, version, str(provider_tarball()))
@@ -154,7 +154,7 @@ def main() -> int:
     args = parser.parse_args()
 
     sys.path.insert(0, str(PROJECT_ROOT))
-    from ops.node_runtime import use_project_node
+    from synth_runtime.project_node import use_project_node
 
     use_project_node()
     from ops.stacks import SYNTH_FLAGS

@@ -1,7 +1,8 @@
 """Synthesize environments: build the Lambda packages, one PlatformStack per environment, the policy gate.
 
 ``main.py`` (what ``cdktf synth`` runs) and the test suite both come through
-here, so the tests synthesize exactly what users deploy. Synth writes to a
+here, so the tests synthesize exactly what users deploy. The state-bucket
+stacks of the bootstrap step are synthesized here too. Synth writes to a
 temporary directory first; the output is published to the real output
 directory only if every stack passes the policy gate, so a refused synth
 leaves ``cdktf.out/`` as it was.
@@ -19,8 +20,9 @@ from cdktf import App
 
 from constructs_lib.lambda_package import build_package
 from constructs_lib.platform import PlatformStack
-from constructs_lib.policies import PolicyGate, PolicyViolations, apply_suppressions
+from constructs_lib.rules import PolicyGate, PolicyViolations, apply_suppressions
 from constructs_lib.serverless import FUNCTION_PACKAGE
+from constructs_lib.state_bucket import StateBucketStack
 from environments.schema import EnvironmentConfig
 from platform_core.target import DeployTarget
 from policy import load_suppressions
@@ -43,6 +45,16 @@ def synthesize(configs: Iterable[EnvironmentConfig], target: DeployTarget, outdi
             apply_suppressions(stack, suppressions.rules_for(config.name))
             stacks.append(stack)
         synth_checked(app, [stack.policy_gate for stack in stacks], staging, final)
+
+
+def synthesize_state_buckets(configs: Iterable[EnvironmentConfig], target: DeployTarget, state_dir: Path) -> None:
+    """Write ``<outdir>/stacks/state-bucket-<env>/`` for every config; each keeps its local state in ``state_dir``."""
+    outdir = Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
+    outdir.mkdir(parents=True, exist_ok=True)
+    app = App(outdir=str(outdir))
+    for config in configs:
+        StateBucketStack(app, config, target, str(state_dir / f"{config.name}.tfstate"))
+    app.synth()
 
 
 def synth_checked(app: App, gates: Iterable[PolicyGate], staging: Path, final: Path) -> None:

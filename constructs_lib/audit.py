@@ -16,69 +16,66 @@ What it creates, and why:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from constructs import Construct
 
+from constructs_lib.context import PlatformContext, StackScope
 from constructs_lib.iam_documents import policy_document, statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.provider_bindings import aws
+from environments.schema import AuditConfig
 from platform_core.naming import ResourceNames
+from synth_runtime.provider_bindings import aws
 
 
 def trail_name(names: ResourceNames) -> str:
     return names.name("trail")
 
 
-def trail_arn(names: ResourceNames, *, partition: str, region: str, account_id: str) -> str:
+def trail_arn(where: StackScope) -> str:
     """The trail's ARN, known before the trail exists (for key and bucket policies)."""
-    return f"arn:{partition}:cloudtrail:{region}:{account_id}:trail/{trail_name(names)}"
+    return where.arn("cloudtrail", f"trail/{trail_name(where.names)}")
 
 
 @dataclass(frozen=True)
 class AuditTrailProps:
-    names: ResourceNames
-    region: str
-    account_id: str
-    partition: str
     audit_bucket_name: str
     s3_key_prefix: str
     audit_key_arn: str
-    logs_key_arn: str
-    log_retention_days: int
     data_bucket_arn: str
-    depends_on: Sequence = field(default_factory=tuple)
+    settings: AuditConfig
+    """``audit.log_retention_days`` is the trail's log group retention."""
+    depends_on: Sequence
     """What must exist first: the audit bucket's policy, which CloudTrail checks at creation."""
 
 
 class AuditTrail(Construct):
     """The trail, its log group and role, and its delivery topic. See the module docstring."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: AuditTrailProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, ctx: PlatformContext, props: AuditTrailProps) -> None:
         super().__init__(scope, construct_id)
-        names = props.names
-        arn = trail_arn(names, partition=props.partition, region=props.region, account_id=props.account_id)
+        names = ctx.names
+        arn = trail_arn(ctx)
         self.log_group = EncryptedLogGroup(
             self,
             "log-group",
             EncryptedLogGroupProps(
                 name=names.log_group("cloudtrail"),
-                retention_days=props.log_retention_days,
-                kms_key_arn=props.logs_key_arn,
+                retention_days=props.settings.log_retention_days,
+                kms_key_arn=ctx.logs_key_arn,
             ),
         )
-        group_arn = f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:{names.log_group('cloudtrail')}"
+        group_arn = ctx.arn("logs", f"log-group:{names.log_group('cloudtrail')}")
         role = ServiceRole(
             self,
             "log-role",
+            ctx,
             ServiceRoleProps(
-                names=names,
                 purpose="trail-to-logs",
                 description="Lets this environment's trail write its records to its log group",
                 service="cloudtrail.amazonaws.com",
-                account_id=props.account_id,
                 source_arn=arn,
                 statements=[
                     statement(
@@ -104,10 +101,10 @@ class AuditTrail(Construct):
                     statement(
                         "ThisTrailPublishesDeliveryNotifications",
                         actions=["sns:Publish"],
-                        resources=[f"arn:{props.partition}:sns:{props.region}:{props.account_id}:{topic_name}"],
+                        resources=[ctx.arn("sns", topic_name)],
                         principals={"Service": ["cloudtrail.amazonaws.com"]},
                         conditions=[
-                            ("StringEquals", "aws:SourceAccount", [props.account_id]),
+                            ("StringEquals", "aws:SourceAccount", [ctx.account_id]),
                             ("StringEquals", "aws:SourceArn", [arn]),
                         ],
                     )

@@ -30,12 +30,15 @@ from dataclasses import dataclass
 from cdktf import Token
 from constructs import Construct
 
+from constructs_lib.alarms import AlarmSpec, metric_alarm
+from constructs_lib.context import PlatformContext
 from constructs_lib.iam_documents import statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.provider_bindings import aws
 from constructs_lib.security_groups import allow_https_out, tier_security_group
+from environments.schema import ComputeConfig, MonitoringConfig
 from platform_core.naming import ResourceNames
+from synth_runtime.provider_bindings import aws
 
 ROOT_VOLUME_GB = 20
 CLOUDWATCH_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"
@@ -86,32 +89,23 @@ def user_data(names: ResourceNames) -> str:
 
 @dataclass(frozen=True)
 class ComputeProps:
-    names: ResourceNames
-    region: str
-    account_id: str
-    partition: str
+    settings: ComputeConfig
+    """The environment's ``[compute]`` settings."""
+    monitoring: MonitoringConfig
+    """``monitoring.cpu_alarm_percent`` is the CPU alarm's threshold."""
     vpc_id: str
     private_subnet_ids: Mapping[str, str]
     """The private subnet of each AZ, keyed by AZ letter."""
     data_bucket_arn: str
     data_key_arn: str
-    logs_key_arn: str
-    log_retention_days: int
-    alarm_topic_arn: str
-    instance_type: str = "t3.small"
-    instances_per_az: int = 1
-    ami_id: str | None = None
-    ami_parameter: str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-    cpu_alarm_percent: int = 80
 
 
 class Compute(Construct):
     """The app tier. See the module docstring."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: ComputeProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, ctx: PlatformContext, props: ComputeProps) -> None:
         super().__init__(scope, construct_id)
-        names = props.names
-        self._names = names
+        names = ctx.names
         self.security_group = tier_security_group(
             self,
             "security-group",
@@ -127,23 +121,22 @@ class Compute(Construct):
             self,
             "app-log-group",
             EncryptedLogGroupProps(
-                name=app_log_group_name(names), retention_days=props.log_retention_days, kms_key_arn=props.logs_key_arn
+                name=app_log_group_name(names), retention_days=ctx.log_retention_days, kms_key_arn=ctx.logs_key_arn
             ),
         )
         role = ServiceRole(
             self,
             "instance-role",
+            ctx,
             ServiceRoleProps(
-                names=names,
                 purpose="app-server",
                 description="App servers: SSM core, the CloudWatch agent, and reading the data lake",
                 service="ec2.amazonaws.com",
-                account_id=props.account_id,
                 # EC2 sets no source account or ARN when it assumes an instance role.
                 account_condition=False,
                 managed_policy_arns=[
-                    f"arn:{props.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore",
-                    f"arn:{props.partition}:iam::aws:policy/CloudWatchAgentServerPolicy",
+                    ctx.aws_managed_policy("AmazonSSMManagedInstanceCore"),
+                    ctx.aws_managed_policy("CloudWatchAgentServerPolicy"),
                 ],
                 statements=[
                     statement("ReadTheDataLake", actions=["s3:GetObject"], resources=[f"{props.data_bucket_arn}/*"]),
@@ -152,7 +145,7 @@ class Compute(Construct):
                         "DecryptTheDataLakeThroughS3",
                         actions=["kms:Decrypt"],
                         resources=[props.data_key_arn],
-                        conditions=[("StringEquals", "kms:ViaService", [f"s3.{props.region}.amazonaws.com"])],
+                        conditions=[("StringEquals", "kms:ViaService", [f"s3.{ctx.region}.amazonaws.com"])],
                     ),
                 ],
             ),
@@ -160,8 +153,8 @@ class Compute(Construct):
         self.instance_profile = aws.iam_instance_profile.IamInstanceProfile(
             self, "instance-profile", name=names.name("app-server"), role=role.name
         )
-        image_id = props.ami_id or aws.data_aws_ssm_parameter.DataAwsSsmParameter(
-            self, "ami", name=props.ami_parameter
+        image_id = props.settings.ami_id or aws.data_aws_ssm_parameter.DataAwsSsmParameter(
+            self, "ami", name=props.settings.ami_parameter
         ).insecure_value
         script = base64.b64encode(user_data(names).encode()).decode()
         template = aws.launch_template
@@ -171,7 +164,7 @@ class Compute(Construct):
             name=names.name("app"),
             description="App servers: IMDSv2 only, encrypted root volume, agents installed at boot",
             image_id=image_id,
-            instance_type=props.instance_type,
+            instance_type=props.settings.instance_type,
             vpc_security_group_ids=[self.security_group.id],
             iam_instance_profile=template.LaunchTemplateIamInstanceProfile(arn=self.instance_profile.arn),
             metadata_options=template.LaunchTemplateMetadataOptions(
@@ -196,7 +189,7 @@ class Compute(Construct):
         )
         self.instances = {}
         for letter, subnet_id in props.private_subnet_ids.items():
-            for number in range(1, props.instances_per_az + 1):
+            for number in range(1, props.settings.instances_per_az + 1):
                 slug = f"{letter}-{number}"
                 self.instances[slug] = aws.instance.Instance(
                     self,
@@ -218,7 +211,7 @@ class Compute(Construct):
                     user_data_base64=script,
                     tags={"Name": names.name(f"app-{slug}")},
                 )
-        self._alarms(props)
+        self._alarms(ctx, props.monitoring.cpu_alarm_percent)
 
     def allow_egress_to(self, construct_id: str, security_group_id: str, port: int, description: str) -> None:
         """Let the app servers reach another security group on one TCP port (the wiring adds the database)."""
@@ -233,30 +226,27 @@ class Compute(Construct):
             referenced_security_group_id=security_group_id,
         )
 
-    def _alarms(self, props: ComputeProps) -> None:
+    def _alarms(self, ctx: PlatformContext, cpu_alarm_percent: int) -> None:
         for slug, server in self.instances.items():
             for kind, metric, statistic, threshold, periods, what in (
                 ("status-check", "StatusCheckFailed", "Maximum", 1, 2, "a failed status check"),
-                ("cpu", "CPUUtilization", "Average", props.cpu_alarm_percent, 3, f"CPU at or above {props.cpu_alarm_percent}%"),
+                ("cpu", "CPUUtilization", "Average", cpu_alarm_percent, 3, f"CPU at or above {cpu_alarm_percent}%"),
             ):
-                name = props.names.name(f"app-{slug}-{kind}")
-                aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
+                metric_alarm(
                     self,
                     f"app-server-{slug}-{kind}-alarm",
-                    alarm_name=name,
-                    alarm_description=f"App server {slug} in {props.names.environment}: {what}",
-                    namespace="AWS/EC2",
-                    metric_name=metric,
-                    dimensions={"InstanceId": server.id},
-                    statistic=statistic,
-                    period=300,
-                    evaluation_periods=periods,
-                    threshold=threshold,
-                    comparison_operator="GreaterThanOrEqualToThreshold",
-                    treat_missing_data="missing",
-                    alarm_actions=[props.alarm_topic_arn],
-                    ok_actions=[props.alarm_topic_arn],
-                    tags={"Name": name},
+                    ctx,
+                    AlarmSpec(
+                        purpose=f"app-{slug}-{kind}",
+                        description=f"App server {slug} in {ctx.names.environment}: {what}",
+                        namespace="AWS/EC2",
+                        metric=metric,
+                        dimensions={"InstanceId": server.id},
+                        statistic=statistic,
+                        evaluation_periods=periods,
+                        threshold=threshold,
+                        treat_missing_data="missing",
+                    ),
                 )
 
     @property

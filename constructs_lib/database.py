@@ -27,11 +27,14 @@ from dataclasses import dataclass
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
+from constructs_lib.alarms import AlarmSpec, metric_alarm
+from constructs_lib.context import PlatformContext
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.provider_bindings import aws
 from constructs_lib.security_groups import tier_security_group
+from environments.schema import DatabaseConfig, MonitoringConfig, Protections
 from platform_core.naming import ResourceNames
+from synth_runtime.provider_bindings import aws
 
 MYSQL_PORT = 3306
 EXPORTED_LOGS: tuple[str, ...] = ("error", "general", "slowquery")
@@ -54,39 +57,25 @@ def database_log_group_prefix(names: ResourceNames) -> str:
 
 @dataclass(frozen=True)
 class DatabaseProps:
-    names: ResourceNames
-    region: str
-    account_id: str
-    partition: str
+    settings: DatabaseConfig
+    """The environment's ``[database]`` settings."""
+    monitoring: MonitoringConfig
+    """The CPU, free-storage and connections alarm thresholds."""
+    protections: Protections
+    """Deletion protection, the final snapshot and ``prevent_destroy``."""
     vpc_id: str
     subnet_ids: Sequence[str]
     app_security_group_id: str
     kms_key_arn: str
-    logs_key_arn: str
-    log_retention_days: int
-    alarm_topic_arn: str
-    engine_version: str = "8.0"
-    instance_class: str = "db.r6g.large"
-    allocated_storage_gb: int = 50
-    max_allocated_storage_gb: int = 200
-    multi_az: bool = True
-    backup_retention_days: int = 30
-    backup_window: str = "03:00-03:30"
-    maintenance_window: str = "sun:04:00-sun:04:30"
-    deletion_protection: bool = True
-    final_snapshot: bool = True
-    prevent_destroy: bool = True
-    cpu_alarm_percent: int = 80
-    free_storage_alarm_percent: int = 10
-    connections_alarm: int = 200
+    """The database key: storage, the master secret and Performance Insights."""
 
 
 class Database(Construct):
     """RDS MySQL with its network, parameters, monitoring and alarms. See the module docstring."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: DatabaseProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, ctx: PlatformContext, props: DatabaseProps) -> None:
         super().__init__(scope, construct_id)
-        names = props.names
+        names, settings, protections = ctx.names, props.settings, props.protections
         identifier = database_identifier(names)
         self.security_group = tier_security_group(
             self,
@@ -129,15 +118,14 @@ class Database(Construct):
         monitoring_role = ServiceRole(
             self,
             "monitoring-role",
+            ctx,
             ServiceRoleProps(
-                names=names,
                 purpose="database-monitoring",
                 description="Lets RDS enhanced monitoring of this environment's database publish metrics",
                 service="monitoring.rds.amazonaws.com",
-                account_id=props.account_id,
-                source_arn=f"arn:{props.partition}:rds:{props.region}:{props.account_id}:db:{identifier}",
+                source_arn=ctx.arn("rds", f"db:{identifier}"),
                 statements=(),
-                managed_policy_arns=[f"arn:{props.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"],
+                managed_policy_arns=[ctx.aws_managed_policy("service-role/AmazonRDSEnhancedMonitoringRole")],
             ),
         )
         log_groups = [
@@ -146,8 +134,8 @@ class Database(Construct):
                 f"{log}-log-group",
                 EncryptedLogGroupProps(
                     name=f"{database_log_group_prefix(names)}{log}",
-                    retention_days=props.log_retention_days,
-                    kms_key_arn=props.logs_key_arn,
+                    retention_days=ctx.log_retention_days,
+                    kms_key_arn=ctx.logs_key_arn,
                 ),
             ).log_group
             for log in EXPORTED_LOGS
@@ -157,10 +145,10 @@ class Database(Construct):
             "instance",
             identifier=identifier,
             engine="mysql",
-            engine_version=props.engine_version,
-            instance_class=props.instance_class,
-            allocated_storage=props.allocated_storage_gb,
-            max_allocated_storage=props.max_allocated_storage_gb,
+            engine_version=settings.engine_version,
+            instance_class=settings.instance_class,
+            allocated_storage=settings.allocated_storage_gb,
+            max_allocated_storage=settings.max_allocated_storage_gb,
             storage_type="gp3",
             storage_encrypted=True,
             kms_key_id=props.kms_key_arn,
@@ -172,16 +160,16 @@ class Database(Construct):
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[self.security_group.id],
             parameter_group_name=parameters.name,
-            multi_az=props.multi_az,
+            multi_az=settings.multi_az,
             publicly_accessible=False,
-            backup_retention_period=props.backup_retention_days,
-            backup_window=props.backup_window,
-            maintenance_window=props.maintenance_window,
+            backup_retention_period=settings.backup_retention_days,
+            backup_window=settings.backup_window,
+            maintenance_window=settings.maintenance_window,
             copy_tags_to_snapshot=True,
             auto_minor_version_upgrade=True,
-            deletion_protection=props.deletion_protection,
-            skip_final_snapshot=not props.final_snapshot,
-            final_snapshot_identifier=f"{identifier}-final" if props.final_snapshot else None,
+            deletion_protection=protections.deletion_protection,
+            skip_final_snapshot=not protections.final_snapshot,
+            final_snapshot_identifier=f"{identifier}-final" if protections.final_snapshot else None,
             monitoring_interval=MONITORING_INTERVAL_SECONDS,
             monitoring_role_arn=monitoring_role.arn,
             performance_insights_enabled=True,
@@ -191,38 +179,37 @@ class Database(Construct):
             tags={"Name": identifier},
             # The log groups must exist first, or RDS creates them unencrypted and kept forever.
             depends_on=log_groups,
-            lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=protections.prevent_destroy),
         )
-        self._alarms(props, identifier)
+        self._alarms(ctx, props)
 
-    def _alarms(self, props: DatabaseProps, identifier: str) -> None:
-        free_storage_bytes = props.allocated_storage_gb * props.free_storage_alarm_percent // 100 * 1024**3
+    def _alarms(self, ctx: PlatformContext, props: DatabaseProps) -> None:
+        thresholds = props.monitoring
+        free_storage_bytes = props.settings.allocated_storage_gb * thresholds.free_storage_alarm_percent // 100 * 1024**3
         alarms = [
-            ("cpu", "CPUUtilization", "GreaterThanOrEqualToThreshold", props.cpu_alarm_percent, f"CPU at or above {props.cpu_alarm_percent}%"),
-            ("free-storage", "FreeStorageSpace", "LessThanOrEqualToThreshold", free_storage_bytes, f"free storage at or below {props.free_storage_alarm_percent}% of the allocation"),
-            ("connections", "DatabaseConnections", "GreaterThanOrEqualToThreshold", props.connections_alarm, f"{props.connections_alarm} or more connections"),
+            ("cpu", "CPUUtilization", "GreaterThanOrEqualToThreshold", thresholds.cpu_alarm_percent, f"CPU at or above {thresholds.cpu_alarm_percent}%"),
+            ("free-storage", "FreeStorageSpace", "LessThanOrEqualToThreshold", free_storage_bytes, f"free storage at or below {thresholds.free_storage_alarm_percent}% of the allocation"),
+            ("connections", "DatabaseConnections", "GreaterThanOrEqualToThreshold", thresholds.database_connections_alarm, f"{thresholds.database_connections_alarm} or more connections"),
         ]
-        if props.multi_az:
+        if props.settings.multi_az:
             alarms.append(("replica-lag", "ReplicaLag", "GreaterThanOrEqualToThreshold", 60, "replication 60 s or more behind"))
         self.alarms = {}
         for slug, metric, comparison, threshold, what in alarms:
-            self.alarms[slug] = aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
+            self.alarms[slug] = metric_alarm(
                 self,
                 f"{slug}-alarm",
-                alarm_name=props.names.name(f"database-{slug}"),
-                alarm_description=f"The {props.names.environment} database: {what} for 15 minutes",
-                namespace="AWS/RDS",
-                metric_name=metric,
-                dimensions={"DBInstanceIdentifier": self.instance.identifier},
-                statistic="Average",
-                period=300,
-                evaluation_periods=3,
-                threshold=threshold,
-                comparison_operator=comparison,
-                treat_missing_data="missing",
-                alarm_actions=[props.alarm_topic_arn],
-                ok_actions=[props.alarm_topic_arn],
-                tags={"Name": props.names.name(f"database-{slug}")},
+                ctx,
+                AlarmSpec(
+                    purpose=f"database-{slug}",
+                    description=f"The {ctx.names.environment} database: {what} for 15 minutes",
+                    namespace="AWS/RDS",
+                    metric=metric,
+                    dimensions={"DBInstanceIdentifier": self.instance.identifier},
+                    evaluation_periods=3,
+                    threshold=threshold,
+                    comparison=comparison,
+                    treat_missing_data="missing",
+                ),
             )
 
     @property

@@ -15,9 +15,10 @@ from functools import cached_property
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
+from constructs_lib.context import StackScope
 from constructs_lib.iam_documents import Conditions, policy_document, statement
-from constructs_lib.provider_bindings import aws
-from platform_core.naming import ResourceNames
+from environments.schema import EncryptionConfig
+from synth_runtime.provider_bindings import aws
 
 ENVELOPE_ENCRYPTION_ACTIONS: tuple[str, ...] = (
     "kms:Encrypt*",
@@ -43,22 +44,19 @@ class ServiceGrant:
 class EncryptionKeyProps:
     """One key: its purpose (used in the alias and names) and who may use it."""
 
-    names: ResourceNames
     purpose: str
     description: str
-    account_id: str
-    partition: str
+    deletion_window_days: int
+    prevent_destroy: bool
     service_grants: Sequence[ServiceGrant] = field(default_factory=tuple)
-    deletion_window_days: int = 30
-    prevent_destroy: bool = True
 
 
 class EncryptionKey(Construct):
     """A symmetric KMS key with yearly rotation, an explicit policy and an alias ``alias/<project>-<purpose>-<env>``."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: EncryptionKeyProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: EncryptionKeyProps) -> None:
         super().__init__(scope, construct_id)
-        root = f"arn:{props.partition}:iam::{props.account_id}:root"
+        root = where.arn("iam", "root", regional=False)
         statements = [
             statement(
                 "AccountRootAdministersKeyAndDelegatesToIam",
@@ -84,13 +82,13 @@ class EncryptionKey(Construct):
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_days,
             policy=policy_document(self, "key-policy", statements),
-            tags={"Name": props.names.name(f"{props.purpose}-key"), "Purpose": props.purpose},
+            tags={"Name": where.names.name(f"{props.purpose}-key"), "Purpose": props.purpose},
             lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
         )
         self.alias = aws.kms_alias.KmsAlias(
             self,
             "alias",
-            name=f"alias/{props.names.name(props.purpose)}",
+            name=f"alias/{where.names.name(props.purpose)}",
             target_key_id=self.key.key_id,
         )
 
@@ -99,16 +97,16 @@ class EncryptionKey(Construct):
         return self.key.arn
 
 
-def cloudwatch_logs_grant(*, region: str, account_id: str, partition: str, log_group_prefixes: Sequence[str]) -> ServiceGrant:
+def cloudwatch_logs_grant(where: StackScope, log_group_prefixes: Sequence[str]) -> ServiceGrant:
     """CloudWatch Logs may use the key only for this environment's log groups (by encryption context)."""
     return ServiceGrant(
         sid="CloudWatchLogsEncryptsThisEnvironmentsLogGroups",
-        service=f"logs.{region}.amazonaws.com",
+        service=f"logs.{where.region}.amazonaws.com",
         conditions=[
             (
                 "ArnLike",
                 "kms:EncryptionContext:aws:logs:arn",
-                [f"arn:{partition}:logs:{region}:{account_id}:log-group:{prefix}*" for prefix in log_group_prefixes],
+                [where.arn("logs", f"log-group:{prefix}*") for prefix in log_group_prefixes],
             )
         ],
     )
@@ -122,10 +120,9 @@ def _source(account_id: str, source_arns: Sequence[str]) -> Conditions:
 class PlatformKeysProps:
     """Who, besides the account, may use which key. ARNs may be built before their resources exist."""
 
-    names: ResourceNames
-    region: str
-    account_id: str
-    partition: str
+    settings: EncryptionConfig
+    """The environment's ``[encryption]`` settings."""
+    prevent_destroy: bool
     trail_arn: str
     notifying_bucket_arns: Sequence[str]
     """Buckets that publish events to the alarm topic."""
@@ -133,8 +130,6 @@ class PlatformKeysProps:
     """Buckets whose server access logs S3 writes into the (logs-key encrypted) access-logs bucket."""
     log_group_prefixes: Sequence[str]
     """Names of the log groups the logs key encrypts start with one of these."""
-    deletion_window_days: int = 30
-    prevent_destroy: bool = True
 
 
 class PlatformKeys(Construct):
@@ -148,22 +143,20 @@ class PlatformKeys(Construct):
     * ``audit``: CloudTrail's log files and delivery notifications (only for this trail).
     """
 
-    def __init__(self, scope: Construct, construct_id: str, props: PlatformKeysProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: PlatformKeysProps) -> None:
         super().__init__(scope, construct_id)
-        account, partition, region = props.account_id, props.partition, props.region
+        account, names = where.account_id, where.names
 
         def key(purpose: str, description: str, grants: Sequence[ServiceGrant] = ()) -> EncryptionKey:
             return EncryptionKey(
                 self,
                 f"{purpose}-key",
+                where,
                 EncryptionKeyProps(
-                    names=props.names,
                     purpose=purpose,
-                    description=f"{description} ({props.names.project} {props.names.environment})",
-                    account_id=account,
-                    partition=partition,
+                    description=f"{description} ({names.project} {names.environment})",
                     service_grants=grants,
-                    deletion_window_days=props.deletion_window_days,
+                    deletion_window_days=props.settings.key_deletion_window_days,
                     prevent_destroy=props.prevent_destroy,
                 ),
             )
@@ -173,9 +166,7 @@ class PlatformKeys(Construct):
             "logs",
             "Encrypts log groups, access logs and the alarm topic",
             [
-                cloudwatch_logs_grant(
-                    region=region, account_id=account, partition=partition, log_group_prefixes=props.log_group_prefixes
-                ),
+                cloudwatch_logs_grant(where, props.log_group_prefixes),
                 ServiceGrant(
                     sid="S3LogDeliveryWritesAccessLogsOfTheDataLake",
                     service="logging.s3.amazonaws.com",
@@ -192,7 +183,7 @@ class PlatformKeys(Construct):
                     sid="CloudWatchAlarmsPublishToTheAlarmTopic",
                     service="cloudwatch.amazonaws.com",
                     actions=("kms:GenerateDataKey*", "kms:Decrypt"),
-                    conditions=_source(account, [f"arn:{partition}:cloudwatch:{region}:{account}:alarm:*"]),
+                    conditions=_source(account, [where.arn("cloudwatch", "alarm:*")]),
                 ),
             ],
         )

@@ -14,27 +14,17 @@ What it creates, and why:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from constructs import Construct
 
+from constructs_lib.context import PlatformContext
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.provider_bindings import aws
 from platform_core.naming import ResourceNames
-from platform_core.waf import MANAGED_RULE_GROUPS, WAF_LOG_PREFIX
+from platform_core.waf import MANAGED_RULE_GROUPS, REQUESTS_PER_FIVE_MINUTES_PER_IP, WAF_LOG_PREFIX
+from synth_runtime.provider_bindings import aws
 
 
 def waf_log_group_name(names: ResourceNames) -> str:
     return f"{WAF_LOG_PREFIX}{names.name('api')}"
-
-
-@dataclass(frozen=True)
-class WebFirewallProps:
-    names: ResourceNames
-    stage_arn: str
-    logs_key_arn: str
-    log_retention_days: int
-    requests_per_five_minutes_per_ip: int = 2000
 
 
 def _visibility(metric: str) -> dict:
@@ -44,9 +34,9 @@ def _visibility(metric: str) -> dict:
 class WebFirewall(Construct):
     """The API's web ACL, its association and its logging. See the module docstring."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: WebFirewallProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, ctx: PlatformContext, stage_arn: str) -> None:
         super().__init__(scope, construct_id)
-        name = props.names.name("api")
+        name = ctx.names.name("api")
         acl = aws.wafv2_web_acl
         self.web_acl = acl.Wafv2WebAcl(
             self,
@@ -76,7 +66,7 @@ class WebFirewall(Construct):
                 "priority": len(MANAGED_RULE_GROUPS) + 1,
                 "action": [{"block": [{}]}],
                 "statement": [
-                    {"rate_based_statement": [{"limit": props.requests_per_five_minutes_per_ip, "aggregate_key_type": "IP"}]}
+                    {"rate_based_statement": [{"limit": REQUESTS_PER_FIVE_MINUTES_PER_IP, "aggregate_key_type": "IP"}]}
                 ],
                 "visibility_config": [_visibility("rate-limit-per-ip")],
             }
@@ -85,13 +75,13 @@ class WebFirewall(Construct):
         # so the rules are written in Terraform's own block format.
         self.web_acl.add_override("rule", rules)
         aws.wafv2_web_acl_association.Wafv2WebAclAssociation(
-            self, "api-stage", web_acl_arn=self.web_acl.arn, resource_arn=props.stage_arn
+            self, "api-stage", web_acl_arn=self.web_acl.arn, resource_arn=stage_arn
         )
         self.log_group = EncryptedLogGroup(
             self,
             "log-group",
             EncryptedLogGroupProps(
-                name=waf_log_group_name(props.names), retention_days=props.log_retention_days, kms_key_arn=props.logs_key_arn
+                name=waf_log_group_name(ctx.names), retention_days=ctx.log_retention_days, kms_key_arn=ctx.logs_key_arn
             ),
         )
         aws.wafv2_web_acl_logging_configuration.Wafv2WebAclLoggingConfiguration(

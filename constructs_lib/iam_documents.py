@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from constructs import Construct
 
-from constructs_lib.provider_bindings import aws
+from synth_runtime.provider_bindings import aws
 
 Conditions = Sequence[tuple[str, str, Sequence[str]]]
 """``(test, variable, values)`` triples, e.g. ``("StringEquals", "aws:SourceAccount", [account])``."""

@@ -17,20 +17,18 @@ from functools import cached_property
 
 from constructs import Construct
 
+from constructs_lib.context import StackScope
 from constructs_lib.iam_documents import policy_document, service_assume_role_policy, statement
-from constructs_lib.provider_bindings import aws
-from platform_core.naming import ResourceNames
+from synth_runtime.provider_bindings import aws
 
 
 @dataclass(frozen=True)
 class ServiceRoleProps:
     """A role for ``service`` named ``<project>-<purpose>-<env>``, with least-privilege statements."""
 
-    names: ResourceNames
     purpose: str
     description: str
     service: str
-    account_id: str
     statements: Sequence
     source_arn: str | None = None
     managed_policy_arns: Sequence[str] = ()
@@ -41,27 +39,28 @@ class ServiceRoleProps:
 class ServiceRole(Construct):
     """An IAM role one AWS service assumes for this account, with one inline policy."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: ServiceRoleProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: ServiceRoleProps) -> None:
         super().__init__(scope, construct_id)
+        names = where.names
         self.role = aws.iam_role.IamRole(
             self,
             "role",
-            name=props.names.name(props.purpose),
+            name=names.name(props.purpose),
             description=props.description,
             assume_role_policy=service_assume_role_policy(
                 self,
                 "trust",
                 service=props.service,
-                account_id=props.account_id if props.account_condition else None,
+                account_id=where.account_id if props.account_condition else None,
                 source_arn=props.source_arn,
             ),
-            tags={"Name": props.names.name(props.purpose), "Purpose": props.purpose},
+            tags={"Name": names.name(props.purpose), "Purpose": props.purpose},
         )
         if props.statements:
             aws.iam_role_policy.IamRolePolicy(
                 self,
                 "permissions",
-                name=props.names.name(props.purpose),
+                name=names.name(props.purpose),
                 role=self.role.id,
                 policy=policy_document(self, "permissions-document", props.statements),
             )
@@ -93,19 +92,13 @@ MFA_SELF_SERVICE_ACTIONS: tuple[str, ...] = (
 """What a user may still do before signing in with MFA: set up MFA, and change a password."""
 
 
-@dataclass(frozen=True)
-class MfaEnforcementProps:
-    names: ResourceNames
-    account_id: str
-    partition: str
-
-
 class MfaEnforcement(Construct):
     """A managed policy that requires MFA for everything else, and the operators group that carries it."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: MfaEnforcementProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, where: StackScope) -> None:
         super().__init__(scope, construct_id)
-        iam_prefix = f"arn:{props.partition}:iam::{props.account_id}"
+        names = where.names
+        iam_prefix = f"arn:{where.partition}:iam::{where.account_id}"
         own_user = f"{iam_prefix}:user/$${{aws:username}}"
         document = policy_document(
             self,
@@ -146,12 +139,12 @@ class MfaEnforcement(Construct):
         self.policy = aws.iam_policy.IamPolicy(
             self,
             "require-mfa",
-            name=props.names.name("require-mfa"),
+            name=names.name("require-mfa"),
             description="Denies every action except setting up MFA until the caller signed in with MFA",
             policy=document,
-            tags={"Name": props.names.name("require-mfa")},
+            tags={"Name": names.name("require-mfa")},
         )
-        self.group = aws.iam_group.IamGroup(self, "operators", name=props.names.name("operators"))
+        self.group = aws.iam_group.IamGroup(self, "operators", name=names.name("operators"))
         aws.iam_group_policy_attachment.IamGroupPolicyAttachment(
             self, "operators-require-mfa", group=self.group.name, policy_arn=self.policy.arn
         )

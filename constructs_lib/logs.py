@@ -7,7 +7,7 @@ from functools import cached_property
 
 from constructs import Construct
 
-from constructs_lib.provider_bindings import aws
+from synth_runtime.provider_bindings import aws
 
 
 @dataclass(frozen=True)

@@ -18,34 +18,28 @@ from functools import cached_property
 from cdktf import Fn
 from constructs import Construct
 
+from constructs_lib.context import StackScope
 from constructs_lib.iam_documents import policy_document, statement
-from constructs_lib.provider_bindings import aws
-from platform_core.naming import ResourceNames
+from synth_runtime.provider_bindings import aws
 
 
 @dataclass(frozen=True)
 class AlarmTopicProps:
-    names: ResourceNames
-    region: str
-    account_id: str
-    partition: str
     kms_key_arn: str
     publishing_bucket_arns: Sequence[str]
-    email_subscriptions: Sequence[str] = ()
-
-
-def topic_arn(props: AlarmTopicProps, name: str) -> str:
-    return f"arn:{props.partition}:sns:{props.region}:{props.account_id}:{name}"
+    """Buckets whose event notifications publish to the topic."""
+    alarm_emails: Sequence[str]
+    """Addresses subscribed to the topic (``monitoring.alarm_emails``)."""
 
 
 class AlarmTopic(Construct):
     """``<project>-alarms-<env>``: encrypted, published to by CloudWatch alarms and the data-lake buckets only."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: AlarmTopicProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: AlarmTopicProps) -> None:
         super().__init__(scope, construct_id)
-        name = props.names.name("alarms")
-        arn = topic_arn(props, name)
-        account = [("StringEquals", "aws:SourceAccount", [props.account_id])]
+        name = where.names.name("alarms")
+        arn = where.arn("sns", name)
+        account = [("StringEquals", "aws:SourceAccount", [where.account_id])]
         self.topic = aws.sns_topic.SnsTopic(
             self, "topic", name=name, kms_master_key_id=props.kms_key_arn, tags={"Name": name}
         )
@@ -67,7 +61,7 @@ class AlarmTopic(Construct):
                             (
                                 "ArnLike",
                                 "aws:SourceArn",
-                                [f"arn:{props.partition}:cloudwatch:{props.region}:{props.account_id}:alarm:*"],
+                                [where.arn("cloudwatch", "alarm:*")],
                             ),
                         ],
                     ),
@@ -90,7 +84,7 @@ class AlarmTopic(Construct):
             ),
         )
 
-        for index, address in enumerate(props.email_subscriptions):
+        for index, address in enumerate(props.alarm_emails):
             aws.sns_topic_subscription.SnsTopicSubscription(
                 self, f"email-{index}", topic_arn=self.topic.arn, protocol="email", endpoint=address
             )
@@ -102,10 +96,9 @@ class AlarmTopic(Construct):
 
 @dataclass(frozen=True)
 class DashboardProps:
-    names: ResourceNames
-    region: str
     database_identifier: str
-    database_multi_az: bool
+    multi_az: bool
+    """The database runs a standby (``database.multi_az``), so its replica lag is shown."""
     instance_ids: Mapping[str, str]
     """App server ids keyed by their slug (``a-1``)."""
     log_group_names: Sequence[str]
@@ -118,20 +111,21 @@ HEIGHT = 6
 class Dashboard(Construct):
     """``<project>-platform-<env>``: database and app-server metrics, and the logs."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: DashboardProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: DashboardProps) -> None:
         super().__init__(scope, construct_id)
+        region = where.region
         database = {"DBInstanceIdentifier": props.database_identifier}
         database_metrics = ["CPUUtilization", "FreeStorageSpace", "DatabaseConnections"]
-        if props.database_multi_az:
+        if props.multi_az:
             database_metrics.append("ReplicaLag")
         widgets = [
-            self._metric_widget(f"Database {metric}", "AWS/RDS", metric, [database], props.region)
+            self._metric_widget(f"Database {metric}", "AWS/RDS", metric, [database], region)
             for metric in database_metrics
         ]
         servers = [{"InstanceId": instance_id} for instance_id in props.instance_ids.values()]
         widgets += [
-            self._metric_widget("App servers CPUUtilization", "AWS/EC2", "CPUUtilization", servers, props.region),
-            self._metric_widget("App servers StatusCheckFailed", "AWS/EC2", "StatusCheckFailed", servers, props.region, stat="Maximum"),
+            self._metric_widget("App servers CPUUtilization", "AWS/EC2", "CPUUtilization", servers, region),
+            self._metric_widget("App servers StatusCheckFailed", "AWS/EC2", "StatusCheckFailed", servers, region, stat="Maximum"),
         ]
         sources = " | ".join(f"SOURCE '{name}'" for name in props.log_group_names)
         widgets.append(
@@ -139,7 +133,7 @@ class Dashboard(Construct):
                 "type": "log",
                 "properties": {
                     "title": "Application and flow logs",
-                    "region": props.region,
+                    "region": region,
                     "view": "table",
                     "query": f"{sources} | fields @timestamp, @log, @message | sort @timestamp desc | limit 100",
                 },
@@ -148,7 +142,7 @@ class Dashboard(Construct):
         for index, widget in enumerate(widgets):
             widget.update(x=(index % 2) * WIDTH, y=(index // 2) * HEIGHT, width=WIDTH, height=HEIGHT)
         self.dashboard = aws.cloudwatch_dashboard.CloudwatchDashboard(
-            self, "dashboard", dashboard_name=props.names.name("platform"), dashboard_body=Fn.jsonencode({"widgets": widgets})
+            self, "dashboard", dashboard_name=where.names.name("platform"), dashboard_body=Fn.jsonencode({"widgets": widgets})
         )
 
     @cached_property

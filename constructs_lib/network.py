@@ -22,57 +22,41 @@ What it creates, and why:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
-from constructs_lib.iam_documents import statement
-from constructs_lib.identity import ServiceRole, ServiceRoleProps
-from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.provider_bindings import aws
-from constructs_lib.security_groups import tier_security_group
-from platform_core.naming import ResourceNames
+from constructs_lib.context import StackScope
+from constructs_lib.flow_logs import vpc_flow_logs
+from constructs_lib.network_acls import ANYWHERE, tier_network_acls
+from constructs_lib.vpc_endpoints import gateway_endpoints, interface_endpoints
+from environments.schema import NetworkConfig
 from platform_core.subnet_layout import TIERS, plan_subnets
-
-ANYWHERE = "0.0.0.0/0"
-NAT_PORTS = (1024, 65535)
-"""A NAT gateway translates to any of these, so the public tier admits return traffic on all of them."""
-LINUX_EPHEMERAL_PORTS = (32768, 65535)
-"""Where Linux (the app servers, Lambda) receives the answers to its own outbound calls."""
-GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
+from synth_runtime.provider_bindings import aws
 
 
 @dataclass(frozen=True)
 class NetworkProps:
-    """Everything the network needs; the defaults are the production settings."""
+    """The environment's ``[network]`` settings (each documented, with its default, in environments/schema.py)
+    and the key that encrypts the flow logs."""
 
-    names: ResourceNames
-    region: str
-    account_id: str
-    partition: str
-    vpc_cidr: str
-    availability_zones: Sequence[str]
-    subnet_prefix_lengths: Mapping[str, int]
+    settings: NetworkConfig
     flow_log_kms_key_arn: str
-    flow_log_retention_days: int = 365
-    nat_mode: Literal["single", "per_az"] = "per_az"
-    interface_endpoints: Sequence[str] = ("ssm", "ssmmessages", "ec2messages", "kms", "logs", "sts")
 
 
 class Network(Construct):
     """VPC, subnet tiers, gateways, routes, NACLs, flow logs and endpoints. See the module docstring."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: NetworkProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: NetworkProps) -> None:
         super().__init__(scope, construct_id)
-        self._props = props
-        names = props.names
+        self._where, self._settings = where, props.settings
+        names, settings = where.names, props.settings
         self.vpc = aws.vpc.Vpc(
             self,
             "vpc",
-            cidr_block=props.vpc_cidr,
+            cidr_block=settings.vpc_cidr,
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags={"Name": names.name("vpc")},
@@ -87,10 +71,23 @@ class Network(Construct):
         )
         self.nat_gateways = self._create_nat_gateways()
         self.route_tables = self._create_route_tables()
-        self._create_network_acls()
-        self.flow_log_group = self._create_flow_logs()
-        self._create_gateway_endpoints()
-        self.endpoint_security_group = self._create_interface_endpoints()
+        tier_network_acls(
+            self, where, vpc_id=self.vpc_id, vpc_cidr=settings.vpc_cidr, subnet_ids={tier: self.subnet_ids(tier) for tier in TIERS}
+        )
+        self.flow_log_group = vpc_flow_logs(
+            self, where, vpc_id=self.vpc_id, retention_days=settings.flow_log_retention_days, kms_key_arn=props.flow_log_kms_key_arn
+        )
+        gateway_endpoints(
+            self, where, vpc_id=self.vpc_id, route_table_ids=[t.id for t in self.route_tables["private"] + self.route_tables["database"]]
+        )
+        self.endpoint_security_group = interface_endpoints(
+            self,
+            where,
+            vpc_id=self.vpc_id,
+            vpc_cidr=settings.vpc_cidr,
+            subnet_ids=self.subnet_ids("private"),
+            services=settings.interface_endpoints,
+        )
 
     # --- outputs -------------------------------------------------------------------------
 
@@ -116,7 +113,7 @@ class Network(Construct):
             vpc_id=self.vpc_id,
             ingress=[],
             egress=[],
-            tags={"Name": self._props.names.name("default-sg-unused")},
+            tags={"Name": self._where.names.name("default-sg-unused")},
         )
         aws.default_network_acl.DefaultNetworkAcl(
             self,
@@ -124,15 +121,14 @@ class Network(Construct):
             default_network_acl_id=self.vpc.default_network_acl_id,
             ingress=[],
             egress=[],
-            tags={"Name": self._props.names.name("default-nacl-unused")},
+            tags={"Name": self._where.names.name("default-nacl-unused")},
             # Subnets leave the default ACL when they join their tier's ACL.
             lifecycle=TerraformResourceLifecycle(ignore_changes=["subnet_ids"]),
         )
 
     def _create_subnets(self) -> dict[tuple[str, str], object]:
-        props = self._props
         subnets: dict[tuple[str, str], object] = {}
-        for spec in plan_subnets(props.vpc_cidr, props.availability_zones, dict(props.subnet_prefix_lengths)):
+        for spec in plan_subnets(self._settings.vpc_cidr, self._settings.availability_zones, self._settings.subnet_prefix_lengths.as_dict()):
             subnets[(spec.tier, spec.az_letter)] = aws.subnet.Subnet(
                 self,
                 f"{spec.tier}-subnet-{spec.az_letter}",
@@ -140,35 +136,35 @@ class Network(Construct):
                 cidr_block=spec.cidr_block,
                 availability_zone=spec.availability_zone,
                 map_public_ip_on_launch=False,
-                tags={"Name": props.names.name(f"{spec.tier}-{spec.az_letter}"), "Tier": spec.tier},
+                tags={"Name": self._where.names.name(f"{spec.tier}-{spec.az_letter}"), "Tier": spec.tier},
             )
         return subnets
 
     def _az_letters(self) -> list[str]:
-        return [az[-1] for az in self._props.availability_zones]
+        return [az[-1] for az in self._settings.availability_zones]
 
     def _create_nat_gateways(self) -> dict[str, object]:
         """NAT gateways keyed by the AZ letter they serve from."""
         letters = self._az_letters()
-        nat_letters = letters if self._props.nat_mode == "per_az" else [sorted(letters)[0]]
+        nat_letters = letters if self._settings.nat_mode == "per_az" else [sorted(letters)[0]]
         gateways: dict[str, object] = {}
         for letter in nat_letters:
             address = aws.eip.Eip(
-                self, f"nat-address-{letter}", domain="vpc", tags={"Name": self._props.names.name(f"nat-{letter}")}
+                self, f"nat-address-{letter}", domain="vpc", tags={"Name": self._where.names.name(f"nat-{letter}")}
             )
             gateways[letter] = aws.nat_gateway.NatGateway(
                 self,
                 f"nat-gateway-{letter}",
                 allocation_id=address.id,
                 subnet_id=self._subnet_ids[("public", letter)],
-                tags={"Name": self._props.names.name(f"nat-{letter}")},
+                tags={"Name": self._where.names.name(f"nat-{letter}")},
                 depends_on=[self.internet_gateway],
             )
         return gateways
 
     def _route_table(self, construct_id: str, name: str, subnet_letters: Sequence[str], tier: str):
         table = aws.route_table.RouteTable(
-            self, construct_id, vpc_id=self.vpc_id, tags={"Name": self._props.names.name(name), "Tier": tier}
+            self, construct_id, vpc_id=self.vpc_id, tags={"Name": self._where.names.name(name), "Tier": tier}
         )
         for letter in subnet_letters:
             aws.route_table_association.RouteTableAssociation(
@@ -191,7 +187,7 @@ class Network(Construct):
             gateway_id=self.internet_gateway.id,
         )
         private: list[object] = []
-        if self._props.nat_mode == "per_az":
+        if self._settings.nat_mode == "per_az":
             for letter in letters:
                 table = self._route_table(f"private-route-table-{letter}", f"private-routes-{letter}", [letter], "private")
                 self._default_route_via_nat(f"private-default-route-{letter}", table, self.nat_gateways[letter])
@@ -208,161 +204,3 @@ class Network(Construct):
         aws.route.Route(
             self, construct_id, route_table_id=table.id, destination_cidr_block=ANYWHERE, nat_gateway_id=nat.id
         )
-
-    def _create_network_acls(self) -> None:
-        """Stateless guard rails per tier, on top of the security groups.
-
-        Every tier admits anything from inside the VPC. Beyond that, ACLs are
-        stateless, so answers to outbound calls must be let back in: the public
-        tier (the NAT gateways) on every port NAT uses, the private tier on
-        Linux's ephemeral ports, and the database tier on those ports too but
-        only TCP, for HTTPS through the gateway endpoints, its only way out.
-        """
-        nacl = aws.network_acl
-        vpc_cidr = self._props.vpc_cidr
-
-        def answers(rule_no: int, protocol: str, ports: tuple[int, int]):
-            return nacl.NetworkAclIngress(
-                rule_no=rule_no, action="allow", protocol=protocol, cidr_block=ANYWHERE, from_port=ports[0], to_port=ports[1]
-            )
-
-        from_vpc = nacl.NetworkAclIngress(
-            rule_no=100, action="allow", protocol="-1", cidr_block=vpc_cidr, from_port=0, to_port=0
-        )
-        anywhere_out = nacl.NetworkAclEgress(
-            rule_no=100, action="allow", protocol="-1", cidr_block=ANYWHERE, from_port=0, to_port=0
-        )
-        rules = {
-            "public": ([from_vpc, answers(200, "tcp", NAT_PORTS), answers(210, "udp", NAT_PORTS)], [anywhere_out]),
-            "private": (
-                [from_vpc, answers(200, "tcp", LINUX_EPHEMERAL_PORTS), answers(210, "udp", LINUX_EPHEMERAL_PORTS)],
-                [anywhere_out],
-            ),
-            "database": (
-                [from_vpc, answers(200, "tcp", LINUX_EPHEMERAL_PORTS)],
-                [
-                    nacl.NetworkAclEgress(
-                        rule_no=100, action="allow", protocol="-1", cidr_block=vpc_cidr, from_port=0, to_port=0
-                    ),
-                    nacl.NetworkAclEgress(
-                        rule_no=200, action="allow", protocol="tcp", cidr_block=ANYWHERE, from_port=443, to_port=443
-                    ),
-                ],
-            ),
-        }
-        for tier in TIERS:
-            ingress, egress = rules[tier]
-            nacl.NetworkAcl(
-                self,
-                f"{tier}-network-acl",
-                vpc_id=self.vpc_id,
-                subnet_ids=self.subnet_ids(tier),
-                ingress=ingress,
-                egress=egress,
-                tags={"Name": self._props.names.name(f"{tier}-nacl"), "Tier": tier},
-            )
-
-    def _create_flow_logs(self) -> EncryptedLogGroup:
-        props = self._props
-        log_group = EncryptedLogGroup(
-            self,
-            "flow-log-group",
-            EncryptedLogGroupProps(
-                name=props.names.log_group("vpc-flow-logs"),
-                retention_days=props.flow_log_retention_days,
-                kms_key_arn=props.flow_log_kms_key_arn,
-            ),
-        )
-        group_arn = (
-            f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:"
-            f"{props.names.log_group('vpc-flow-logs')}"
-        )
-        role = ServiceRole(
-            self,
-            "flow-log-role",
-            ServiceRoleProps(
-                names=props.names,
-                purpose="vpc-flow-logs",
-                description="Lets VPC Flow Logs of this account write to the environment's flow-log group",
-                service="vpc-flow-logs.amazonaws.com",
-                account_id=props.account_id,
-                source_arn=f"arn:{props.partition}:ec2:{props.region}:{props.account_id}:vpc-flow-log/*",
-                statements=[
-                    statement(
-                        "WriteToTheFlowLogGroup",
-                        actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                        # Built from the name, not read from the resource, so a change to the
-                        # log group does not defer this document and add noise to the plan.
-                        resources=[group_arn, f"{group_arn}:*"],
-                    ),
-                    statement(
-                        "FindTheFlowLogGroup",
-                        actions=["logs:DescribeLogGroups"],
-                        resources=[f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:*"],
-                    ),
-                ],
-            ),
-        )
-        aws.flow_log.FlowLog(
-            self,
-            "flow-log",
-            vpc_id=self.vpc_id,
-            traffic_type="ALL",
-            log_destination_type="cloud-watch-logs",
-            log_destination=log_group.arn,
-            iam_role_arn=role.arn,
-            max_aggregation_interval=60,
-            tags={"Name": props.names.name("vpc-flow-log")},
-        )
-        return log_group
-
-    def _create_gateway_endpoints(self) -> None:
-        """S3 and DynamoDB traffic from the private and database tiers stays on the AWS network."""
-        tables = [t.id for t in self.route_tables["private"] + self.route_tables["database"]]
-        for service in GATEWAY_ENDPOINT_SERVICES:
-            aws.vpc_endpoint.VpcEndpoint(
-                self,
-                f"{service}-gateway-endpoint",
-                vpc_id=self.vpc_id,
-                service_name=f"com.amazonaws.{self._props.region}.{service}",
-                vpc_endpoint_type="Gateway",
-                route_table_ids=tables,
-                tags={"Name": self._props.names.name(f"{service}-endpoint")},
-            )
-
-    def _create_interface_endpoints(self):
-        """Private DNS endpoints in the private tier, reachable on 443 from the VPC only."""
-        props = self._props
-        if not props.interface_endpoints:
-            return None
-        group = tier_security_group(
-            self,
-            "endpoint-security-group",
-            names=props.names,
-            purpose="endpoints",
-            description="Interface endpoints: HTTPS from inside the VPC only",
-            vpc_id=self.vpc_id,
-        )
-        aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
-            self,
-            "endpoint-https-from-vpc",
-            security_group_id=group.id,
-            description="HTTPS from inside the VPC",
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4=props.vpc_cidr,
-        )
-        for service in props.interface_endpoints:
-            aws.vpc_endpoint.VpcEndpoint(
-                self,
-                f"{service.replace('.', '-')}-interface-endpoint",
-                vpc_id=self.vpc_id,
-                service_name=f"com.amazonaws.{props.region}.{service}",
-                vpc_endpoint_type="Interface",
-                private_dns_enabled=True,
-                subnet_ids=self.subnet_ids("private"),
-                security_group_ids=[group.id],
-                tags={"Name": props.names.name(f"{service.replace('.', '-')}-endpoint")},
-            )
-        return group

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib.provider_bindings import aws
 from platform_core.naming import ResourceNames
+from synth_runtime.provider_bindings import aws
 
 HTTPS_PORT = 443
 

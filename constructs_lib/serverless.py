@@ -28,13 +28,16 @@ from dataclasses import dataclass
 from cdktf import AssetType, TerraformAsset, TerraformResourceLifecycle
 from constructs import Construct
 
+from constructs_lib.alarms import AlarmSpec, metric_alarm
+from constructs_lib.context import PlatformContext
 from constructs_lib.iam_documents import statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.provider_bindings import aws
 from constructs_lib.security_groups import allow_https_out, tier_security_group
+from environments.schema import Protections, ServerlessConfig
 from platform_core.naming import ResourceNames
+from synth_runtime.provider_bindings import aws
 
 RUNTIME = "python3.13"
 TTL_ATTRIBUTE = "expires_at"
@@ -56,33 +59,27 @@ def function_log_group(names: ResourceNames, purpose: str = FUNCTION_PURPOSE) ->
 
 @dataclass(frozen=True)
 class ServerlessProps:
-    names: ResourceNames
-    region: str
-    account_id: str
-    partition: str
+    settings: ServerlessConfig
+    """The environment's ``[serverless]`` settings: concurrency, timeout and memory."""
+    protections: Protections
+    """Deletion protection and ``prevent_destroy`` of the table."""
+    cors_allowed_origins: Sequence[str]
+    """``api.cors_allowed_origins``: the origins the function answers CORS requests from."""
     vpc_id: str
     private_subnet_ids: Sequence[str]
     package: LambdaPackage
     data_key_arn: str
-    logs_key_arn: str
-    log_retention_days: int
     log_bucket_name: str
     log_bucket_arn: str
-    alarm_topic_arn: str
-    allowed_origins: Sequence[str] = ()
-    reserved_concurrency: int = 20
-    timeout_seconds: int = 10
-    memory_mb: int = 256
-    deletion_protection: bool = True
-    prevent_destroy: bool = True
 
 
 class Serverless(Construct):
     """The items table, the /data function and its queue and alarms. See the module docstring."""
 
-    def __init__(self, scope: Construct, construct_id: str, props: ServerlessProps) -> None:
+    def __init__(self, scope: Construct, construct_id: str, ctx: PlatformContext, props: ServerlessProps) -> None:
         super().__init__(scope, construct_id)
-        names = props.names
+        self._ctx = ctx
+        names = ctx.names
         self.table = aws.dynamodb_table.DynamodbTable(
             self,
             "table",
@@ -95,9 +92,9 @@ class Serverless(Construct):
                 enabled=True, kms_key_arn=props.data_key_arn
             ),
             ttl=aws.dynamodb_table.DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
-            deletion_protection_enabled=props.deletion_protection,
+            deletion_protection_enabled=props.protections.deletion_protection,
             tags={"Name": names.name("items")},
-            lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=props.protections.prevent_destroy),
         )
         self.dead_letter_queue = aws.sqs_queue.SqsQueue(
             self,
@@ -126,7 +123,7 @@ class Serverless(Construct):
             self,
             "log-group",
             EncryptedLogGroupProps(
-                name=function_log_group(names), retention_days=props.log_retention_days, kms_key_arn=props.logs_key_arn
+                name=function_log_group(names), retention_days=self._ctx.log_retention_days, kms_key_arn=self._ctx.logs_key_arn
             ),
         )
         self.function = self._function(props)
@@ -139,23 +136,22 @@ class Serverless(Construct):
         self._alarms(props)
 
     def _role(self, props: ServerlessProps) -> ServiceRole:
-        name = function_name(props.names)
-        arn = f"arn:{props.partition}"
-        log_group_arn = f"{arn}:logs:{props.region}:{props.account_id}:log-group:{function_log_group(props.names)}"
+        ctx = self._ctx
+        name = function_name(ctx.names)
+        log_group_arn = ctx.arn("logs", f"log-group:{function_log_group(ctx.names)}")
         prefix = f"lambda/{FUNCTION_PURPOSE}/"
         return ServiceRole(
             self,
             "role",
+            self._ctx,
             ServiceRoleProps(
-                names=props.names,
                 purpose=f"{FUNCTION_PURPOSE}-function",
                 description=f"{name}: its table, log group, logs-bucket prefix, dead-letter queue and keys only",
                 service="lambda.amazonaws.com",
-                account_id=props.account_id,
-                source_arn=f"{arn}:lambda:{props.region}:{props.account_id}:function:{name}",
+                source_arn=ctx.arn("lambda", f"function:{name}"),
                 managed_policy_arns=[
-                    f"{arn}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-                    f"{arn}:iam::aws:policy/AWSXRayDaemonWriteAccess",
+                    ctx.aws_managed_policy("service-role/AWSLambdaVPCAccessExecutionRole"),
+                    ctx.aws_managed_policy("AWSXRayDaemonWriteAccess"),
                 ],
                 statements=[
                     statement(
@@ -186,22 +182,22 @@ class Serverless(Construct):
                             (
                                 "StringEquals",
                                 "kms:ViaService",
-                                [f"{service}.{props.region}.amazonaws.com" for service in ("dynamodb", "sqs", "lambda")],
+                                [f"{service}.{self._ctx.region}.amazonaws.com" for service in ("dynamodb", "sqs", "lambda")],
                             )
                         ],
                     ),
                     statement(
                         "UseTheLogsKeyThroughS3",
                         actions=["kms:GenerateDataKey"],
-                        resources=[props.logs_key_arn],
-                        conditions=[("StringEquals", "kms:ViaService", [f"s3.{props.region}.amazonaws.com"])],
+                        resources=[self._ctx.logs_key_arn],
+                        conditions=[("StringEquals", "kms:ViaService", [f"s3.{self._ctx.region}.amazonaws.com"])],
                     ),
                 ],
             ),
         )
 
     def _function(self, props: ServerlessProps):
-        names = props.names
+        names = self._ctx.names
         code = TerraformAsset(self, "code", path=str(props.package.zip_path), type=AssetType.FILE)
         role = self._role(props)
         lam = aws.lambda_function
@@ -215,16 +211,16 @@ class Serverless(Construct):
             handler="handler.handler",
             filename=code.path,
             source_code_hash=props.package.base64_sha256,
-            timeout=props.timeout_seconds,
-            memory_size=props.memory_mb,
-            reserved_concurrent_executions=props.reserved_concurrency,
+            timeout=props.settings.timeout_seconds,
+            memory_size=props.settings.memory_mb,
+            reserved_concurrent_executions=props.settings.reserved_concurrency,
             kms_key_arn=props.data_key_arn,
             environment=lam.LambdaFunctionEnvironment(
                 variables={
                     "TABLE_NAME": self.table.name,
                     "LOG_BUCKET": props.log_bucket_name,
                     "LOG_PREFIX": f"lambda/{FUNCTION_PURPOSE}/",
-                    "ALLOWED_ORIGINS": ",".join(props.allowed_origins),
+                    "ALLOWED_ORIGINS": ",".join(props.cors_allowed_origins),
                 }
             ),
             vpc_config=lam.LambdaFunctionVpcConfig(
@@ -237,8 +233,8 @@ class Serverless(Construct):
         )
 
     def _alarms(self, props: ServerlessProps) -> None:
-        name = function_name(props.names)
-        near_timeout_ms = props.timeout_seconds * 1000 * 80 // 100
+        name = function_name(self._ctx.names)
+        near_timeout_ms = props.settings.timeout_seconds * 1000 * 80 // 100
         alarms = [
             ("errors", "AWS/Lambda", "Errors", "Sum", 1, {"FunctionName": self.function.function_name}, "errors"),
             ("throttles", "AWS/Lambda", "Throttles", "Sum", 1, {"FunctionName": self.function.function_name}, "throttled invocations"),
@@ -246,22 +242,17 @@ class Serverless(Construct):
             ("dlq-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", 1, {"QueueName": self.dead_letter_queue.name}, "failed events waiting in the dead-letter queue"),
         ]
         for slug, namespace, metric, statistic, threshold, dimensions, what in alarms:
-            alarm_name = props.names.name(f"{FUNCTION_PURPOSE}-{slug}")
-            aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
+            metric_alarm(
                 self,
                 f"{slug}-alarm",
-                alarm_name=alarm_name,
-                alarm_description=f"{name}: {what}",
-                namespace=namespace,
-                metric_name=metric,
-                dimensions=dimensions,
-                statistic=statistic,
-                period=300,
-                evaluation_periods=1,
-                threshold=threshold,
-                comparison_operator="GreaterThanOrEqualToThreshold",
-                treat_missing_data="notBreaching",
-                alarm_actions=[props.alarm_topic_arn],
-                ok_actions=[props.alarm_topic_arn],
-                tags={"Name": alarm_name},
+                self._ctx,
+                AlarmSpec(
+                    purpose=f"{FUNCTION_PURPOSE}-{slug}",
+                    description=f"{name}: {what}",
+                    namespace=namespace,
+                    metric=metric,
+                    dimensions=dimensions,
+                    statistic=statistic,
+                    threshold=threshold,
+                ),
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from cdktf import LocalBackend, TerraformOutput, TerraformStack
 from constructs import Construct
 
-from constructs_lib.storage import LifecyclePolicy, SecureBucket, SecureBucketProps
+from constructs_lib.secure_bucket import LifecyclePolicy, SecureBucket, SecureBucketProps
 from constructs_lib.terraform_settings import configure_aws_provider
 from environments.schema import EnvironmentConfig
 from platform_core.target import DeployTarget

@@ -8,11 +8,10 @@ at synth time, from a :class:`~platform_core.target.DeployTarget`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from cdktf import S3Backend, S3BackendEndpointConfig, TerraformStack
 
-from constructs_lib.provider_bindings import aws
+from environments.schema import StateConfig
 from platform_core.conventions import AWS_PROVIDER_VERSION, STATE_WORKSPACE_PREFIX
 from platform_core.target import (
     EMULATED_SERVICES,
@@ -20,6 +19,7 @@ from platform_core.target import (
     EMULATOR_SECRET_KEY,
     DeployTarget,
 )
+from synth_runtime.provider_bindings import aws
 
 
 def configure_aws_provider(
@@ -61,21 +61,13 @@ def _endpoint_keyword(service: str) -> str:
     return "lambda_" if service == "lambda" else service
 
 
-@dataclass(frozen=True)
-class RemoteStateProps:
-    """Where the state object lives: ``s3://<bucket>/workspaces/<workspace>/<key>``."""
-
-    bucket: str
-    key: str
-    region: str
-
-
-def configure_remote_state(stack: TerraformStack, props: RemoteStateProps, target: DeployTarget) -> S3Backend:
-    """An encrypted S3 backend with S3-native locking (a ``.tflock`` object next to the state)."""
+def configure_remote_state(stack: TerraformStack, state: StateConfig, target: DeployTarget) -> S3Backend:
+    """An encrypted S3 backend with S3-native locking (a ``.tflock`` object next to the state), at
+    ``s3://<state.bucket>/workspaces/<workspace>/<state.key>``."""
     settings: dict = {
-        "bucket": props.bucket,
-        "key": props.key,
-        "region": props.region,
+        "bucket": state.bucket,
+        "key": state.key,
+        "region": state.region,
         "encrypt": True,
         "workspace_key_prefix": STATE_WORKSPACE_PREFIX,
     }

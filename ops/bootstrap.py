@@ -54,12 +54,11 @@ def _synthesize(config: EnvironmentConfig, target: DeployTarget, directory: Path
         **os.environ,
         "PLATFORM_ENVS": config.name,
         "CDKTF_OUTDIR": str(directory / "cdktf.out"),
-        "PLATFORM_BOOTSTRAP_STATE_DIR": str(directory / "state"),
         "TARGET": target.kind,
         "EMULATOR_PORT": str(target.emulator_port),
     }
     result = subprocess.run(
-        [sys.executable, *SYNTH_FLAGS, "-m", "ops.bootstrap_app"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, *SYNTH_FLAGS, str(PROJECT_ROOT / "main.py"), "state-buckets", str(directory / "state")], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise PipelineError(result.stderr.strip(), exit_code=result.returncode)

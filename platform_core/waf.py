@@ -13,3 +13,7 @@ MANAGED_RULE_GROUPS: tuple[str, ...] = (
 
 WAF_LOG_PREFIX = "aws-waf-logs-"
 """WAF logs only to log groups whose name starts with this."""
+
+REQUESTS_PER_FIVE_MINUTES_PER_IP = 2000
+"""The rate rule blocks an address that sends more than this in five minutes (about 7 a second): far above
+the API's own per-key throttling, so it stops floods, not clients."""

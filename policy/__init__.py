@@ -1,8 +1,8 @@
 """The reviewed list of accepted policy findings (``policy/suppressions.toml``), loaded and validated.
 
 Both gates read it: the checkov gate (``ops/checkov_gate.py``) and the project's
-own rules (``constructs_lib/policies``), which apply the ``[[rule]]`` entries
-through :func:`constructs_lib.policies.suppress`.
+own rules (``constructs_lib/rules``), which apply the ``[[rule]]`` entries
+through :func:`constructs_lib.rules.suppress`.
 """
 
 from __future__ import annotations

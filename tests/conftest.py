@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ops.node_runtime import use_project_node
+from synth_runtime.project_node import use_project_node
 
 # Before any test module imports cdktf (which starts the jsii kernel): the kernel then runs on the
 # project's Node with the whole fast path, the same as a synth does.

@@ -29,7 +29,7 @@ def _policy(ctx: VerifyContext) -> dict:
 
 def ip_allow_list(ctx: VerifyContext) -> str:
     statements = _policy(ctx)["Statement"]
-    allowed = sorted(ctx.config.network.allowed_ingress_cidrs)
+    allowed = sorted(ctx.config.api.allowed_ingress_cidrs)
 
     def cidrs(statement: dict, test: str) -> list[str]:
         values = statement.get("Condition", {}).get(test, {}).get("aws:SourceIp", [])

@@ -71,11 +71,13 @@ CASES = [
     BadFile("VPC too large", replace("10.10.0.0/16", "10.0.0.0/8"), "network.vpc_cidr", "use a prefix from /16 to /24"),
     BadFile("subnets too small", replace("[network]\n", "[network.subnet_prefix_lengths]\nprivate = 29\n\n[network]\n"), "network.subnet_prefix_lengths.private", "between /21 and /28"),
     BadFile("subnets too large for six AZ slots", replace("[network]\n", "[network.subnet_prefix_lengths]\npublic = 19\n\n[network]\n"), "network.subnet_prefix_lengths.public", "between /21 and /28"),
-    BadFile("overlapping allow-list entries", replace('["203.0.113.0/24"]', '["203.0.113.0/24", "203.0.113.128/25"]'), "network.allowed_ingress_cidrs[1]", "overlaps 203.0.113.0/24"),
-    BadFile("allow-list admits the internet", replace('["203.0.113.0/24"]', '["0.0.0.0/0"]'), "network.allowed_ingress_cidrs[0]", "would admit the whole internet"),
-    BadFile("allow-list overlaps the VPC", replace('["203.0.113.0/24"]', '["10.10.5.0/24"]'), "network.allowed_ingress_cidrs[0]", "overlaps the VPC's own range"),
-    BadFile("empty allow-list", replace('["203.0.113.0/24"]', "[]"), "network.allowed_ingress_cidrs", "needs at least 1 entry, has 0"),
-    BadFile("allow-list entry is not a CIDR", replace('["203.0.113.0/24"]', '["office"]'), "network.allowed_ingress_cidrs[0]", "is not an IPv4 CIDR"),
+    BadFile("overlapping allow-list entries", replace('["203.0.113.0/24"]', '["203.0.113.0/24", "203.0.113.128/25"]'), "api.allowed_ingress_cidrs[1]", "overlaps 203.0.113.0/24"),
+    BadFile("allow-list admits the internet", replace('["203.0.113.0/24"]', '["0.0.0.0/0"]'), "api.allowed_ingress_cidrs[0]", "would admit the whole internet"),
+    BadFile("allow-list overlaps the VPC", replace('["203.0.113.0/24"]', '["10.10.5.0/24"]'), "api.allowed_ingress_cidrs[0]", "overlaps the VPC's own range"),
+    BadFile("empty allow-list", replace('["203.0.113.0/24"]', "[]"), "api.allowed_ingress_cidrs", "needs at least 1 entry, has 0"),
+    BadFile("allow-list entry is not a CIDR", replace('["203.0.113.0/24"]', '["office"]'), "api.allowed_ingress_cidrs[0]", "is not an IPv4 CIDR"),
+    BadFile("allow-list missing", replace('allowed_ingress_cidrs = ["203.0.113.0/24"]\n', ""), "api.allowed_ingress_cidrs", "required key is missing"),
+    BadFile("allow-list in both the old and the new place", replace("[network]\n", '[network]\nallowed_ingress_cidrs = ["198.51.100.0/24"]\n'), "network.allowed_ingress_cidrs", "also set as api.allowed_ingress_cidrs; keep only [api] allowed_ingress_cidrs"),
     # --- availability zones and region
     BadFile("AZ outside the region", replace('"us-east-1b"]', '"us-west-2b"]'), "network.availability_zones[1]", "not an availability zone of region us-east-1"),
     BadFile("duplicate AZ", replace('"us-east-1b"]', '"us-east-1a"]'), "network.availability_zones[1]", "listed twice"),
@@ -145,7 +147,7 @@ CASES = [
     BadFile("unterminated table header", replace("[logging]", "[logging"), "(syntax)", "is not valid TOML"),
     BadFile("non-UTF-8 bytes", DEV.encode() + b'\nOwner2 = "caf\xe9"\n', "(file)", "is not UTF-8"),
     BadFile("huge file", DEV + "# padding\n" * 8000, "(file)", "an environment file is limited to 65536 bytes"),
-    BadFile("empty file", "", "project", "required key is missing", problems=5),
+    BadFile("empty file", "", "project", "required key is missing", problems=6),
 ]
 
 
@@ -221,7 +223,7 @@ def test_refusal_happens_before_the_provider_bindings_load(tmp_path):
         "import sys\n"
         "sys.path.insert(0, sys.argv[1])\n"
         "import main\n"
-        "code = main.main()\n"
+        "code = main.main([])\n"
         "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'cdktf_cdktf_provider_aws'))\n"
     )
     result = subprocess.run(

@@ -3,7 +3,8 @@
 Hypothesis mutates dev.toml: values of the right and the wrong type, in and out of
 range, CIDRs that are bad or overlap, AZs from other regions, retention values
 CloudWatch rejects, project names that make invalid bucket names, removed keys,
-unknown keys. Whatever it generates:
+unknown keys, the API's allow-list in its old place (``[network]``) or in both
+places. Whatever it generates:
 
 * either ``load_environments`` accepts the file and the platform synthesizes it
   (in this process, through the same ``synthesize`` as ``main.py``);
@@ -47,7 +48,6 @@ FIELDS: dict[tuple[str, ...], st.SearchStrategy[Any]] = {
     ("network", "availability_zones"): st.lists(AZ, max_size=4),
     ("network", "nat_mode"): st.one_of(st.sampled_from(["single", "per_az", "none"]), st.integers()),
     ("network", "flow_log_retention_days"): RETENTION,
-    ("network", "allowed_ingress_cidrs"): st.lists(CIDR, max_size=3),
     ("logging", "retention_days"): RETENTION,
     ("audit", "log_retention_days"): RETENTION,
     ("encryption", "key_deletion_window_days"): st.integers(-1, 40),
@@ -58,6 +58,7 @@ FIELDS: dict[tuple[str, ...], st.SearchStrategy[Any]] = {
     ("database", "multi_az"): st.one_of(st.booleans(), st.text(max_size=5)),
     ("database", "backup_retention_days"): st.integers(-1, 40),
     ("compute", "instances_per_az"): st.integers(-1, 20),
+    ("api", "allowed_ingress_cidrs"): st.lists(CIDR, max_size=3),
     ("api", "cors_allowed_origins"): st.lists(st.one_of(st.sampled_from(["https://app.example.com", "*", "http://x"]), st.text(max_size=15)), max_size=3),
     ("api", "throttle_rate_limit"): st.integers(-5, 20000),
     ("api", "throttle_burst_limit"): st.integers(-5, 20000),
@@ -79,6 +80,12 @@ def environment_files(draw: st.DrawFn) -> dict[str, Any]:
             table.pop(key, None)  # a missing key
         else:
             table[key] = draw(st.one_of(FIELDS[path], ANYTHING) if draw(st.booleans()) else FIELDS[path])
+    # Now and then the allow-list sits where it used to (read, with a warning), or in both places (refused).
+    placement = draw(st.sampled_from(["api"] * 8 + ["network", "both"]))
+    if placement != "api" and "allowed_ingress_cidrs" in config["api"]:
+        config["network"]["allowed_ingress_cidrs"] = config["api"]["allowed_ingress_cidrs"]
+        if placement == "network":
+            del config["api"]["allowed_ingress_cidrs"]
     if draw(st.integers(0, 9)) == 0:
         config[draw(st.sampled_from(sorted(k for k, v in config.items() if isinstance(v, dict))))][draw(st.text(min_size=1, max_size=10))] = 1
     return config

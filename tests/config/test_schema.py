@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from environments import load_environments
-from environments.schema import CLOUDWATCH_RETENTION_DAYS, EnvironmentConfig, NetworkConfig, Protections
+from environments.schema import EnvironmentConfig, NetworkConfig, Protections
+from environments.validators import CLOUDWATCH_RETENTION_DAYS
 
 
 def test_every_shipped_environment_loads():
@@ -31,6 +32,13 @@ def test_nat_modes_per_stage(configs):
     assert configs["dev"].network.nat_mode == "single"
     assert configs["staging"].network.nat_mode == "per_az"
     assert configs["prod"].network.nat_mode == "per_az"
+
+
+def test_the_api_allow_list_lives_in_the_api_section(configs):
+    assert configs["dev"].api.allowed_ingress_cidrs == ["203.0.113.0/24"]
+    assert configs["staging"].api.allowed_ingress_cidrs == ["203.0.113.0/24", "198.51.100.0/24"]
+    assert configs["prod"].api.allowed_ingress_cidrs == ["198.51.100.0/24"]
+    assert "allowed_ingress_cidrs" not in NetworkConfig.model_fields
 
 
 def test_standard_tags_carry_the_environment(configs, environment):

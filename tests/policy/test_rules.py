@@ -12,9 +12,9 @@ from cdktf import App, Aspects, TerraformStack
 from constructs_lib.app import synth_checked
 from constructs_lib.iam_documents import policy_document, statement
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from constructs_lib.policies import PolicyGate, PolicyViolations, all_rules, evaluate, placeholder_context, suppress
-from constructs_lib.provider_bindings import aws
-from constructs_lib.storage import SecureBucket, SecureBucketProps
+from constructs_lib.rules import PolicyGate, PolicyViolations, all_rules, evaluate, placeholder_context, suppress
+from constructs_lib.secure_bucket import SecureBucket, SecureBucketProps
+from synth_runtime.provider_bindings import aws
 
 TAGS = {"Environment": "t", "Application": "a", "CostCenter": "c", "Owner": "o"}
 
@@ -211,5 +211,5 @@ def test_synth_refuses_and_writes_nothing_when_a_rule_is_broken(tmp_path):
     Aspects.of(stack).add(gate)
     with pytest.raises(PolicyViolations) as refusal:
         synth_checked(app, [gate], staging, final)
-    assert "t/bucket: S3001: has no public-access block with all four settings on. Fix: create buckets with constructs_lib.storage.SecureBucket" in str(refusal.value)
+    assert "t/bucket: S3001: has no public-access block with all four settings on. Fix: create buckets with constructs_lib.secure_bucket.SecureBucket, which always sets" in str(refusal.value)
     assert sorted(p.name for p in final.iterdir()) == ["sentinel"]

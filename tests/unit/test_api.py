@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from constructs_lib.api import cors_preflight_template
+from constructs_lib.api_model import cors_preflight_template
 from tests.synth import by_sid, conditions, find, ref, resources, statements_of
 
 
@@ -23,7 +23,7 @@ def test_policy_allows_the_allowed_cidrs_and_denies_everyone_else(stacks, config
     _, policy = find(stack, "aws_api_gateway_rest_api_policy", "api/resource-policy")
     assert policy["rest_api_id"] == ref("aws_api_gateway_rest_api", name)
     statements = by_sid(statements_of(stack, policy["policy"]))
-    cidrs = configs[environment].network.allowed_ingress_cidrs
+    cidrs = configs[environment].api.allowed_ingress_cidrs
     allow, deny = statements["InvokeFromAllowedNetworks"], statements["DenyEveryOtherNetwork"]
     assert allow["effect"] == "Allow" and conditions(allow) == {"aws:SourceIp": ("IpAddress", cidrs)}
     assert deny["effect"] == "Deny" and conditions(deny) == {"aws:SourceIp": ("NotIpAddress", cidrs)}

@@ -2,7 +2,7 @@
 
 The fast path loads the provider package's root without its ~2,100 eager
 submodule imports and registers only the submodules a synth uses while the
-assembly loads (constructs_lib/provider_bindings.py).
+assembly loads (synth_runtime/provider_bindings.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib.provider_bindings import (
+from synth_runtime.provider_bindings import (
     EAGER_ENV_VAR,
     IN_PROCESS_KERNEL,
     LAZY_NODE_INDEX,
@@ -24,7 +24,7 @@ from constructs_lib.provider_bindings import (
     aws,
     prepare_node,
 )
-from constructs_lib.provider_modules import USED_MODULES
+from synth_runtime.provider_modules import USED_MODULES
 from tests.conftest import require_tool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ LOADED_MODULES = (
     "sys.path.insert(0, sys.argv[1])\n"
     "import main\n"
     "assert main.main() == 0\n"
-    "from constructs_lib.provider_bindings import aws\n"
+    "from synth_runtime.provider_bindings import aws\n"
     "print(aws.import_mode)\n"
     "import os\n"
     "print('node-lazy' if 'lazy_provider_index.js' in os.environ.get('NODE_OPTIONS', '') else 'node-eager')\n"
@@ -82,13 +82,13 @@ def test_the_preload_list_is_exactly_what_a_synth_uses(both_paths):
     used = set(both_paths["fast"][1][2].split())
     assert list(USED_MODULES) == sorted(set(USED_MODULES)), "one entry per submodule, sorted"
     assert used == set(USED_MODULES), (
-        "update constructs_lib/provider_modules.py: missing "
+        "update synth_runtime/provider_modules.py: missing "
         f"{sorted(used - set(USED_MODULES))}, unused {sorted(set(USED_MODULES) - used)}"
     )
 
 
 def test_a_package_layout_it_does_not_recognise_falls_back(monkeypatch):
-    import constructs_lib.provider_bindings as bindings
+    import synth_runtime.provider_bindings as bindings
 
     monkeypatch.setattr(bindings, "_EAGER_IMPORTS_MARKER", "# a marker this package does not contain")
     assert bindings._load_root_without_submodules(()) is False, "no change, so the normal import runs"

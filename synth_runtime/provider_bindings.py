@@ -12,7 +12,7 @@ here:
 2. starts the provider's jsii assembly loading in the Node kernel on a
    background thread (the GIL is free while Node works) and, meanwhile,
    registers the submodules a synth of this project uses
-   (:data:`constructs_lib.provider_modules.USED_MODULES`) — plain Python class
+   (:data:`synth_runtime.provider_modules.USED_MODULES`) — plain Python class
    definitions that never call the kernel;
 3. imports any other submodule on first use. jsii itself also imports a
    submodule on demand if the kernel hands back a type from one never imported;
@@ -133,7 +133,7 @@ def _load_root_without_submodules(preload: Iterable[str]) -> bool:
 
 def prepare_node(environ: MutableMapping[str, str] = os.environ) -> None:
     """Set up the fast path's Node halves; it must run before the jsii kernel starts
-    (``ops.node_runtime.use_project_node`` calls it). Does nothing on the eager path.
+    (``synth_runtime.project_node.use_project_node`` calls it). Does nothing on the eager path.
 
     Adds to ``NODE_OPTIONS``: ``--require lazy_provider_index.js`` (the provider's JavaScript
     loads on first use) and ``--preserve-symlinks --require in_process_kernel.js`` (the jsii
@@ -158,7 +158,7 @@ def _import_root() -> tuple[ModuleType, str]:
         return sys.modules[PACKAGE], "already-imported"
     if os.environ.get(EAGER_ENV_VAR, "") not in ("", "0"):
         return importlib.import_module(PACKAGE), "eager"
-    from constructs_lib.provider_modules import USED_MODULES
+    from synth_runtime.provider_modules import USED_MODULES
 
     if _load_root_without_submodules(USED_MODULES):
         return sys.modules[PACKAGE], "fast"

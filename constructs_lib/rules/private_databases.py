@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from constructs_lib.policies import Finding, StackDocument
+from constructs_lib.rules import Finding, StackDocument
 
 
 class PrivateDatabases:

@@ -135,7 +135,7 @@ class PolicyViolations(Exception):
 
 
 def all_rules() -> tuple[Rule, ...]:
-    from constructs_lib.policies import (
+    from constructs_lib.rules import (
         encrypted_logs,
         iam_documents,
         iam_wildcards,

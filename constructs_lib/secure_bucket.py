@@ -1,4 +1,4 @@
-"""S3 buckets that are secure by construction, and the data lake made of them.
+"""S3 buckets that are secure by construction.
 
 :class:`SecureBucket` is the only way the platform creates a bucket. Every
 bucket it makes is versioned, encrypted with SSE-KMS and the bucket key,
@@ -7,10 +7,6 @@ owner (ACLs off), reachable only over TLS, and cleaned of incomplete
 multipart uploads. Server access logging, lifecycle expiry and transitions,
 event notifications, extra policy statements and ``force_destroy`` are props,
 with the safe choice as the default.
-
-:class:`DataLake` is three of them: ``data``, ``access-logs`` (where the other
-two log every request) and ``audit`` (CloudTrail's log files, writable by this
-trail only).
 """
 
 from __future__ import annotations
@@ -23,19 +19,12 @@ from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib.iam_documents import policy_document, statement
-from constructs_lib.provider_bindings import aws
+from environments.schema import DataTransition
+from synth_runtime.provider_bindings import aws
 
 ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7
 NOTIFIED_EVENTS: tuple[str, ...] = ("s3:ObjectRemoved:*", "s3:ObjectAcl:Put")
 """Bucket events worth an alarm: objects deleted, and attempts to change an object's ACL."""
-
-
-@dataclass(frozen=True)
-class Transition:
-    """Move objects to a cheaper storage class after some days."""
-
-    days: int
-    storage_class: str
 
 
 @dataclass(frozen=True)
@@ -44,7 +33,7 @@ class LifecyclePolicy:
 
     expire_after_days: int | None = None
     expire_noncurrent_after_days: int | None = None
-    transitions: Sequence[Transition] = ()
+    transitions: Sequence[DataTransition] = ()
 
 
 @dataclass(frozen=True)
@@ -200,119 +189,3 @@ class SecureBucket(Construct):
             or None,
         )
         lifecycle.S3BucketLifecycleConfiguration(self, "lifecycle", bucket=self.bucket.id, rule=[rule])
-
-
-DATA_LAKE_PURPOSES: tuple[str, ...] = ("data", "access-logs", "audit")
-LOGGED_PURPOSES: tuple[str, ...] = ("data", "audit")
-"""The buckets that write server access logs into the access-logs bucket."""
-TRAIL_PREFIX = "cloudtrail"
-
-
-@dataclass(frozen=True)
-class DataLakeProps:
-    """Names, keys and retention of the three buckets. ARNs may be built before their resources exist."""
-
-    bucket_names: dict[str, str]
-    partition: str
-    account_id: str
-    data_key_arn: str
-    logs_key_arn: str
-    audit_key_arn: str
-    alarm_topic_arn: str
-    trail_arn: str
-    data_transitions: Sequence[Transition]
-    log_expiration_days: int = 30
-    noncurrent_version_expiration_days: int = 7
-    audit_retention_days: int = 2557
-    force_destroy: bool = False
-    prevent_destroy: bool = True
-
-
-class DataLake(Construct):
-    """The data, access-logs and audit buckets; see the module docstring."""
-
-    def __init__(self, scope: Construct, construct_id: str, props: DataLakeProps) -> None:
-        super().__init__(scope, construct_id)
-        arn = {purpose: f"arn:{props.partition}:s3:::{name}" for purpose, name in props.bucket_names.items()}
-        common = {
-            "notify_topic_arn": props.alarm_topic_arn,
-            "force_destroy": props.force_destroy,
-            "prevent_destroy": props.prevent_destroy,
-        }
-        source = [("StringEquals", "aws:SourceAccount", [props.account_id])]
-        self.access_logs = SecureBucket(
-            self,
-            "access-logs",
-            SecureBucketProps(
-                bucket_name=props.bucket_names["access-logs"],
-                kms_key_arn=props.logs_key_arn,
-                lifecycle=LifecyclePolicy(
-                    expire_after_days=props.log_expiration_days,
-                    expire_noncurrent_after_days=props.noncurrent_version_expiration_days,
-                ),
-                # One statement per source bucket: each may write only under its own prefix.
-                extra_policy_statements=[
-                    statement(
-                        f"S3LogDeliveryWrites{purpose.capitalize()}AccessLogs",
-                        actions=["s3:PutObject"],
-                        resources=[f"{arn['access-logs']}/{purpose}/*"],
-                        principals={"Service": ["logging.s3.amazonaws.com"]},
-                        conditions=[*source, ("ArnEquals", "aws:SourceArn", [arn[purpose]])],
-                    )
-                    for purpose in LOGGED_PURPOSES
-                ],
-                **common,
-            ),
-        )
-        logs_to = {
-            purpose: AccessLogTarget(bucket=self.access_logs.name, prefix=f"{purpose}/", policy=self.access_logs.policy)
-            for purpose in LOGGED_PURPOSES
-        }
-        self.data = SecureBucket(
-            self,
-            "data",
-            SecureBucketProps(
-                bucket_name=props.bucket_names["data"],
-                kms_key_arn=props.data_key_arn,
-                access_logs=logs_to["data"],
-                lifecycle=LifecyclePolicy(
-                    expire_noncurrent_after_days=props.noncurrent_version_expiration_days,
-                    transitions=tuple(props.data_transitions),
-                ),
-                **common,
-            ),
-        )
-        this_trail = [*source, ("StringEquals", "aws:SourceArn", [props.trail_arn])]
-        self.audit = SecureBucket(
-            self,
-            "audit",
-            SecureBucketProps(
-                bucket_name=props.bucket_names["audit"],
-                kms_key_arn=props.audit_key_arn,
-                access_logs=logs_to["audit"],
-                lifecycle=LifecyclePolicy(
-                    expire_after_days=props.audit_retention_days,
-                    expire_noncurrent_after_days=props.noncurrent_version_expiration_days,
-                ),
-                extra_policy_statements=[
-                    statement(
-                        "CloudTrailChecksTheBucketAcl",
-                        actions=["s3:GetBucketAcl"],
-                        resources=[arn["audit"]],
-                        principals={"Service": ["cloudtrail.amazonaws.com"]},
-                        conditions=this_trail,
-                    ),
-                    statement(
-                        "CloudTrailWritesThisTrailsLogFiles",
-                        actions=["s3:PutObject"],
-                        resources=[f"{arn['audit']}/{TRAIL_PREFIX}/AWSLogs/{props.account_id}/*"],
-                        principals={"Service": ["cloudtrail.amazonaws.com"]},
-                        conditions=[*this_trail, ("StringEquals", "s3:x-amz-acl", ["bucket-owner-full-control"])],
-                    ),
-                ],
-                **common,
-            ),
-        )
-
-    def buckets(self) -> dict[str, SecureBucket]:
-        return {"data": self.data, "access-logs": self.access_logs, "audit": self.audit}

@@ -6,8 +6,8 @@ import importlib
 from collections.abc import Iterable
 from functools import cache
 
-from constructs_lib.policies import Finding, StackDocument
-from constructs_lib.provider_bindings import PACKAGE
+from constructs_lib.rules import Finding, StackDocument
+from synth_runtime.provider_bindings import PACKAGE
 
 REQUIRED_TAGS = ("Environment", "Application", "CostCenter", "Owner")
 

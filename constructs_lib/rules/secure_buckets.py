@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from constructs_lib.policies import Block, Finding, StackDocument
+from constructs_lib.rules import Block, Finding, StackDocument
 
 PUBLIC_ACCESS_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 
@@ -22,7 +22,7 @@ def denies_insecure_transport(statements: list[dict]) -> bool:
 class SecureBuckets:
     id = "S3001"
     description = "Every bucket has all four public-access blocks, SSE-KMS, versioning and a deny-without-TLS policy"
-    fix = "create buckets with constructs_lib.storage.SecureBucket, which adds all four"
+    fix = "create buckets with constructs_lib.secure_bucket.SecureBucket, which always sets the public-access blocks, SSE-KMS, versioning and the TLS-only policy"
 
     def check(self, stack: StackDocument) -> Iterable[Finding]:
         for bucket in stack.blocks("resource", ["aws_s3_bucket"]):

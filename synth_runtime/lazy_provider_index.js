@@ -1,4 +1,4 @@
-// The Node half of the provider fast path (constructs_lib/provider_bindings.py).
+// The Node half of the provider fast path (synth_runtime/provider_bindings.py).
 //
 // The AWS provider's lib/index.js runs `exports.<name> = require("./<submodule>")` for
 // all ~2,100 submodules when the jsii kernel loads the assembly: about 2 s before any

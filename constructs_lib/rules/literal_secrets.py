@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from constructs_lib.policies import Finding, StackDocument
+from constructs_lib.rules import Finding, StackDocument
 
 SECRET_KEY_NAMES = re.compile(r"(password|passwd|secret_key|secret_access_key|private_key|api_key|access_key|token|client_secret)$", re.IGNORECASE)
 SECRET_VALUES = (

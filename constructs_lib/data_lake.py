@@ -1,0 +1,137 @@
+"""The data lake: three :class:`~constructs_lib.secure_bucket.SecureBucket` buckets per environment.
+
+* ``data``: the application's objects, encrypted with the data key, moving to
+  cheaper storage classes as configured, access-logged.
+* ``access-logs``: where the other two log every request (S3 log delivery may
+  write each source's logs under its own prefix only), encrypted with the logs key.
+* ``audit``: CloudTrail's log files, writable by this environment's trail only,
+  encrypted with the audit key and kept for the audit retention.
+
+Every bucket publishes deletions and ACL changes to the alarm topic. Names are
+``<project>-<purpose>-<env>-<account>``; their ARNs are built from the names,
+so key and topic policies can name them before they exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from constructs_lib.context import PlatformContext
+from constructs_lib.iam_documents import statement
+from constructs_lib.secure_bucket import AccessLogTarget, LifecyclePolicy, SecureBucket, SecureBucketProps
+from environments.schema import AuditConfig, Protections, StorageConfig
+
+DATA_LAKE_PURPOSES: tuple[str, ...] = ("data", "access-logs", "audit")
+LOGGED_PURPOSES: tuple[str, ...] = ("data", "audit")
+"""The buckets that write server access logs into the access-logs bucket."""
+TRAIL_PREFIX = "cloudtrail"
+
+
+@dataclass(frozen=True)
+class DataLakeProps:
+    """Names and keys of the three buckets, and the environment's settings for them. ARNs may be built
+    before their resources exist."""
+
+    bucket_names: dict[str, str]
+    data_key_arn: str
+    audit_key_arn: str
+    trail_arn: str
+    settings: StorageConfig
+    """The environment's ``[storage]`` settings: lifecycles of the data and access-log buckets."""
+    audit: AuditConfig
+    """``audit.log_retention_days`` is how long the audit bucket keeps the trail's files."""
+    protections: Protections
+    """``keep_bucket_contents = false`` makes the buckets ``force_destroy``; ``prevent_destroy`` guards them."""
+
+
+class DataLake(Construct):
+    """The data, access-logs and audit buckets; see the module docstring."""
+
+    def __init__(self, scope: Construct, construct_id: str, ctx: PlatformContext, props: DataLakeProps) -> None:
+        super().__init__(scope, construct_id)
+        settings = props.settings
+        arn = {purpose: ctx.arn("s3", name, regional=False, in_account=False) for purpose, name in props.bucket_names.items()}
+        common = {
+            "notify_topic_arn": ctx.alarm_topic_arn,
+            "force_destroy": not props.protections.keep_bucket_contents,
+            "prevent_destroy": props.protections.prevent_destroy,
+        }
+        source = [("StringEquals", "aws:SourceAccount", [ctx.account_id])]
+        self.access_logs = SecureBucket(
+            self,
+            "access-logs",
+            SecureBucketProps(
+                bucket_name=props.bucket_names["access-logs"],
+                kms_key_arn=ctx.logs_key_arn,
+                lifecycle=LifecyclePolicy(
+                    expire_after_days=settings.log_expiration_days,
+                    expire_noncurrent_after_days=settings.noncurrent_version_expiration_days,
+                ),
+                # One statement per source bucket: each may write only under its own prefix.
+                extra_policy_statements=[
+                    statement(
+                        f"S3LogDeliveryWrites{purpose.capitalize()}AccessLogs",
+                        actions=["s3:PutObject"],
+                        resources=[f"{arn['access-logs']}/{purpose}/*"],
+                        principals={"Service": ["logging.s3.amazonaws.com"]},
+                        conditions=[*source, ("ArnEquals", "aws:SourceArn", [arn[purpose]])],
+                    )
+                    for purpose in LOGGED_PURPOSES
+                ],
+                **common,
+            ),
+        )
+        logs_to = {
+            purpose: AccessLogTarget(bucket=self.access_logs.name, prefix=f"{purpose}/", policy=self.access_logs.policy)
+            for purpose in LOGGED_PURPOSES
+        }
+        self.data = SecureBucket(
+            self,
+            "data",
+            SecureBucketProps(
+                bucket_name=props.bucket_names["data"],
+                kms_key_arn=props.data_key_arn,
+                access_logs=logs_to["data"],
+                lifecycle=LifecyclePolicy(
+                    expire_noncurrent_after_days=settings.noncurrent_version_expiration_days,
+                    transitions=tuple(settings.data_transitions),
+                ),
+                **common,
+            ),
+        )
+        this_trail = [*source, ("StringEquals", "aws:SourceArn", [props.trail_arn])]
+        self.audit = SecureBucket(
+            self,
+            "audit",
+            SecureBucketProps(
+                bucket_name=props.bucket_names["audit"],
+                kms_key_arn=props.audit_key_arn,
+                access_logs=logs_to["audit"],
+                lifecycle=LifecyclePolicy(
+                    expire_after_days=props.audit.log_retention_days,
+                    expire_noncurrent_after_days=settings.noncurrent_version_expiration_days,
+                ),
+                extra_policy_statements=[
+                    statement(
+                        "CloudTrailChecksTheBucketAcl",
+                        actions=["s3:GetBucketAcl"],
+                        resources=[arn["audit"]],
+                        principals={"Service": ["cloudtrail.amazonaws.com"]},
+                        conditions=this_trail,
+                    ),
+                    statement(
+                        "CloudTrailWritesThisTrailsLogFiles",
+                        actions=["s3:PutObject"],
+                        resources=[f"{arn['audit']}/{TRAIL_PREFIX}/AWSLogs/{ctx.account_id}/*"],
+                        principals={"Service": ["cloudtrail.amazonaws.com"]},
+                        conditions=[*this_trail, ("StringEquals", "s3:x-amz-acl", ["bucket-owner-full-control"])],
+                    ),
+                ],
+                **common,
+            ),
+        )
+
+    def buckets(self) -> dict[str, SecureBucket]:
+        return {"data": self.data, "access-logs": self.access_logs, "audit": self.audit}

@@ -1,0 +1,71 @@
+"""VPC endpoints, created inside the :class:`~constructs_lib.network.Network` construct.
+
+Gateway endpoints keep S3 and DynamoDB traffic of the private and database
+tiers on the AWS network; interface endpoints (from config) give the private
+tier private DNS names for AWS APIs, behind a security group that admits HTTPS
+from the VPC only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from constructs import Construct
+
+from constructs_lib.context import StackScope
+from constructs_lib.security_groups import tier_security_group
+from synth_runtime.provider_bindings import aws
+
+GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
+
+
+def gateway_endpoints(network: Construct, where: StackScope, *, vpc_id: str, route_table_ids: list[str]) -> None:
+    """S3 and DynamoDB traffic from the private and database tiers stays on the AWS network."""
+    for service in GATEWAY_ENDPOINT_SERVICES:
+        aws.vpc_endpoint.VpcEndpoint(
+            network,
+            f"{service}-gateway-endpoint",
+            vpc_id=vpc_id,
+            service_name=f"com.amazonaws.{where.region}.{service}",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=route_table_ids,
+            tags={"Name": where.names.name(f"{service}-endpoint")},
+        )
+
+def interface_endpoints(
+    network: Construct, where: StackScope, *, vpc_id: str, vpc_cidr: str, subnet_ids: list[str], services: Sequence[str]
+):
+    """Private DNS endpoints in the private tier, reachable on 443 from the VPC only."""
+    if not services:
+        return None
+    group = tier_security_group(
+        network,
+        "endpoint-security-group",
+        names=where.names,
+        purpose="endpoints",
+        description="Interface endpoints: HTTPS from inside the VPC only",
+        vpc_id=vpc_id,
+    )
+    aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
+        network,
+        "endpoint-https-from-vpc",
+        security_group_id=group.id,
+        description="HTTPS from inside the VPC",
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidr_ipv4=vpc_cidr,
+    )
+    for service in services:
+        aws.vpc_endpoint.VpcEndpoint(
+            network,
+            f"{service.replace('.', '-')}-interface-endpoint",
+            vpc_id=vpc_id,
+            service_name=f"com.amazonaws.{where.region}.{service}",
+            vpc_endpoint_type="Interface",
+            private_dns_enabled=True,
+            subnet_ids=subnet_ids,
+            security_group_ids=[group.id],
+            tags={"Name": where.names.name(f"{service.replace('.', '-')}-endpoint")},
+        )
+    return group

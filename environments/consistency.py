@@ -1,0 +1,215 @@
+"""The rules that relate one field of an environment to another, one function per rule.
+
+They run once the schema holds (every field has its type and format). Each rule
+takes the loaded :class:`EnvironmentConfig` and yields ``(field, reason)`` for
+every breach, ``reason`` saying what is wrong and the fix. :data:`RULES` is the
+order the loader runs them in, which is the order their problems are listed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable, Iterator
+
+from environments.schema import EnvironmentConfig
+from environments.validators import (
+    INFREQUENT_ACCESS_MINIMUM_DAYS,
+    PRODUCTION_AUDIT_RETENTION_DAYS,
+    PRODUCTION_BACKUP_RETENTION_DAYS,
+)
+from platform_core.subnet_layout import TIERS, SubnetLayoutError, az_slot, check_prefix_length
+from platform_core.windows import window_minutes, windows_overlap
+
+Finding = tuple[str, str]
+"""``(field, reason)``: the dotted field and what is wrong with it, with the fix."""
+
+Rule = Callable[[EnvironmentConfig], Iterable[Finding]]
+
+LONGEST_BUCKET_PURPOSE = "access-logs"
+"""The longest purpose word that goes into a data-lake bucket name."""
+
+ACCOUNT_ID_LENGTH = 12
+S3_BUCKET_NAME_LIMIT = 63
+MINIMUM_RDS_WINDOW_MINUTES = 30
+
+
+def availability_zones_fit_region(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Each AZ is listed once, belongs to ``region``, and ends in a letter with a subnet slot (a-f)."""
+    region = config.region
+    seen: set[str] = set()
+    for index, az in enumerate(config.network.availability_zones):
+        field = f"network.availability_zones[{index}]"
+        if az in seen:
+            yield field, f"{az!r} is listed twice; list each availability zone once"
+        seen.add(az)
+        if not (az.startswith(region) and len(az) == len(region) + 1):
+            yield field, f"{az!r} is not an availability zone of region {region}; use a name like '{region}a'"
+            continue
+        try:
+            az_slot(az)
+        except SubnetLayoutError as exc:
+            yield field, str(exc)
+
+
+def subnet_sizes_fit_vpc(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Every tier's subnets can be cut from the VPC, with a slot for each AZ letter."""
+    network = config.network
+    for tier in TIERS:
+        try:
+            check_prefix_length(network.vpc_cidr, getattr(network.subnet_prefix_lengths, tier))
+        except SubnetLayoutError as exc:
+            yield f"network.subnet_prefix_lengths.{tier}", str(exc)
+
+
+def allow_list_apart_and_outside_vpc(config: EnvironmentConfig) -> Iterator[Finding]:
+    """The API's allow-list entries do not overlap each other, and none overlaps the VPC."""
+    vpc = ipaddress.IPv4Network(config.network.vpc_cidr)
+    allowed = [ipaddress.IPv4Network(c) for c in config.api.allowed_ingress_cidrs]
+    for i, first in enumerate(allowed):
+        field = f"api.allowed_ingress_cidrs[{i}]"
+        for j in range(i):
+            if first.overlaps(allowed[j]):
+                yield field, f"{first} overlaps {allowed[j]} (entry {j}); keep one of them"
+        if first.overlaps(vpc):
+            yield field, f"{first} overlaps the VPC's own range {vpc}; list outside networks only"
+
+
+def interface_endpoints_listed_once(config: EnvironmentConfig) -> Iterator[Finding]:
+    """No interface endpoint service is listed twice."""
+    endpoints = config.network.interface_endpoints
+    if len(set(endpoints)) != len(endpoints):
+        yield "network.interface_endpoints", "a service is listed twice; list each service once"
+
+
+def bucket_names_fit_s3(config: EnvironmentConfig) -> Iterator[Finding]:
+    """The longest bucket name built from project and environment fits S3's 63 characters."""
+    longest = f"{config.project}-{LONGEST_BUCKET_PURPOSE}-{config.name}-{'0' * ACCOUNT_ID_LENGTH}"
+    if len(longest) > S3_BUCKET_NAME_LIMIT:
+        yield "project", (
+            f"bucket names such as {longest!r} would be {len(longest)} characters, over S3's 63; "
+            "shorten the project or environment name"
+        )
+
+
+def environment_tag_is_the_name(config: EnvironmentConfig) -> Iterator[Finding]:
+    """An explicit ``tags.Environment`` equals the environment's name."""
+    tag = config.tags.Environment
+    if tag is not None and tag != config.name:
+        yield "tags.Environment", f"{tag!r} differs from the environment's name {config.name!r}; remove it or set it to {config.name!r}"
+
+
+def data_transitions_in_order(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Transitions come in increasing days, and none reaches an infrequent-access class before S3 allows it."""
+    transitions = config.storage.data_transitions
+    for index, transition in enumerate(transitions):
+        field = f"storage.data_transitions[{index}].days"
+        if index and transition.days <= transitions[index - 1].days:
+            yield field, f"{transition.days} is not after the previous transition's {transitions[index - 1].days}; list transitions in increasing days"
+        if transition.storage_class in ("STANDARD_IA", "ONEZONE_IA") and transition.days < INFREQUENT_ACCESS_MINIMUM_DAYS:
+            yield field, f"S3 moves objects to {transition.storage_class} only after {INFREQUENT_ACCESS_MINIMUM_DAYS} days or more; use at least {INFREQUENT_ACCESS_MINIMUM_DAYS}"
+
+
+def storage_classes_listed_once(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Each storage class appears in at most one transition."""
+    transitions = config.storage.data_transitions
+    if len({t.storage_class for t in transitions}) != len(transitions):
+        yield "storage.data_transitions", "a storage class is listed twice; list each class once"
+
+
+def production_keeps_audit_seven_years(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Production keeps its audit logs at least seven years."""
+    if config.production and config.audit.log_retention_days < PRODUCTION_AUDIT_RETENTION_DAYS:
+        yield "audit.log_retention_days", f"a production environment keeps audit logs at least 7 years; use {PRODUCTION_AUDIT_RETENTION_DAYS} or more"
+
+
+def storage_ceiling_above_allocation(config: EnvironmentConfig) -> Iterator[Finding]:
+    """The database's storage autoscaling ceiling is not below its allocation."""
+    database = config.database
+    if database.max_allocated_storage_gb < database.allocated_storage_gb:
+        yield "database.max_allocated_storage_gb", f"{database.max_allocated_storage_gb} is below allocated_storage_gb ({database.allocated_storage_gb}); raise it"
+
+
+def backup_clear_of_maintenance(config: EnvironmentConfig) -> Iterator[Finding]:
+    """The daily backup window never overlaps the weekly maintenance window."""
+    database = config.database
+    overlap = windows_overlap(database.backup_window, database.maintenance_window)
+    if overlap:
+        yield "database.backup_window", f"{database.backup_window} overlaps the maintenance window {database.maintenance_window} on {overlap}; move one of them"
+
+
+def windows_long_enough(config: EnvironmentConfig) -> Iterator[Finding]:
+    """The backup and maintenance windows are each at least the 30 minutes RDS requires."""
+    database = config.database
+    for field, window in (("backup_window", database.backup_window), ("maintenance_window", database.maintenance_window)):
+        if window_minutes(window) < MINIMUM_RDS_WINDOW_MINUTES:
+            yield f"database.{field}", f"{window} is shorter than the 30 minutes RDS requires; widen it"
+
+
+def production_database_multi_az(config: EnvironmentConfig) -> Iterator[Finding]:
+    """A production database has a standby in a second AZ."""
+    if config.production and not config.database.multi_az:
+        yield "database.multi_az", "a production database runs in two AZs; set it to true, or production = false"
+
+
+def production_keeps_backups_two_weeks(config: EnvironmentConfig) -> Iterator[Finding]:
+    """A production database keeps its backups at least two weeks."""
+    if config.production and config.database.backup_retention_days < PRODUCTION_BACKUP_RETENTION_DAYS:
+        yield "database.backup_retention_days", f"a production database keeps backups at least {PRODUCTION_BACKUP_RETENTION_DAYS} days"
+
+
+def ami_id_or_parameter(config: EnvironmentConfig) -> Iterator[Finding]:
+    """The servers' AMI is pinned (``ami_id``) or looked up (``ami_parameter``), not both."""
+    if config.compute.ami_id is not None and "ami_parameter" in config.compute.model_fields_set:
+        yield "compute.ami_id", "set either ami_id or ami_parameter, not both"
+
+
+def burst_admits_one_second(config: EnvironmentConfig) -> Iterator[Finding]:
+    """The API's burst limit admits at least one second of its steady rate."""
+    api = config.api
+    if api.throttle_burst_limit < api.throttle_rate_limit:
+        yield "api.throttle_burst_limit", f"{api.throttle_burst_limit} is below throttle_rate_limit ({api.throttle_rate_limit}); a burst must admit at least one second of traffic"
+
+
+def cors_origins_listed_once(config: EnvironmentConfig) -> Iterator[Finding]:
+    """No CORS origin is listed twice."""
+    origins = config.api.cors_allowed_origins
+    if len(set(origins)) != len(origins):
+        yield "api.cors_allowed_origins", "an origin is listed twice; list each once"
+
+
+def production_keeps_protections(config: EnvironmentConfig) -> Iterator[Finding]:
+    """A production environment turns no protection off."""
+    if config.production:
+        for name in config.protections.relaxed():
+            yield f"protections.{name}", (
+                "a production environment may not turn this protection off; set it to true, "
+                "or set production = false if this is not production"
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    availability_zones_fit_region,
+    subnet_sizes_fit_vpc,
+    allow_list_apart_and_outside_vpc,
+    interface_endpoints_listed_once,
+    bucket_names_fit_s3,
+    environment_tag_is_the_name,
+    data_transitions_in_order,
+    storage_classes_listed_once,
+    production_keeps_audit_seven_years,
+    storage_ceiling_above_allocation,
+    backup_clear_of_maintenance,
+    windows_long_enough,
+    production_database_multi_az,
+    production_keeps_backups_two_weeks,
+    ami_id_or_parameter,
+    burst_admits_one_second,
+    cors_origins_listed_once,
+    production_keeps_protections,
+)
+"""Every cross-field rule, in the order the loader runs them and lists their problems."""
+
+
+def rule_findings(config: EnvironmentConfig) -> list[Finding]:
+    """Every finding of every rule, in :data:`RULES` order."""
+    return [finding for rule in RULES for finding in rule(config)]
