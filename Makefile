@@ -89,8 +89,9 @@ test-update-snapshots: setup ## Accept intended changes to the synthesized JSON
 bench: setup ## Synth benchmark (ratios in one run) -> bench/results.md
 	$(PYTHON) -m bench.synth_bench
 
-lint: setup ## ruff over the project
+lint: setup ## ruff, and the import contracts between the layers (import-linter)
 	$(PYTHON) -m ruff check .
+	.venv/bin/lint-imports --no-cache --no-logo
 
 docs: setup ## Regenerate the README's environment-file reference from the schema
 	$(PYTHON) -m environments.reference --write README.md

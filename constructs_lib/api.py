@@ -39,6 +39,8 @@ from synth_runtime.provider_bindings import aws
 
 @dataclass(frozen=True)
 class ApiProps:
+    """The environment's API settings and the function ``/data`` proxies to."""
+
     settings: ApiConfig
     """The environment's ``[api]`` settings: the allow-list, CORS origins, throttling, quota and latency alarm."""
     function_name: str

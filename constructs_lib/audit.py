@@ -41,10 +41,16 @@ def trail_arn(where: StackScope) -> str:
 
 @dataclass(frozen=True)
 class AuditTrailProps:
+    """Where the trail delivers (bucket, prefix, key), what it records beyond management events, and how
+    long its log group keeps records."""
+
     audit_bucket_name: str
     s3_key_prefix: str
+    """Log files go under ``<prefix>/AWSLogs/<account>/`` in the audit bucket."""
     audit_key_arn: str
+    """Encrypts the log files and the delivery topic."""
     data_bucket_arn: str
+    """The bucket whose object reads and writes the trail records as data events."""
     settings: AuditConfig
     """``audit.log_retention_days`` is the trail's log group retention."""
     depends_on: Sequence

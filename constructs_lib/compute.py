@@ -89,6 +89,8 @@ def user_data(names: ResourceNames) -> str:
 
 @dataclass(frozen=True)
 class ComputeProps:
+    """The app servers' settings, where they run, and the data-lake bucket and key they may read."""
+
     settings: ComputeConfig
     """The environment's ``[compute]`` settings."""
     monitoring: MonitoringConfig

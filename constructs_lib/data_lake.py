@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from constructs_lib.context import PlatformContext
+from constructs_lib.context import PlatformContext, StackScope
 from constructs_lib.iam_documents import statement
 from constructs_lib.secure_bucket import AccessLogTarget, LifecyclePolicy, SecureBucket, SecureBucketProps
 from environments.schema import AuditConfig, Protections, StorageConfig
@@ -29,15 +29,25 @@ LOGGED_PURPOSES: tuple[str, ...] = ("data", "audit")
 TRAIL_PREFIX = "cloudtrail"
 
 
+def data_lake_buckets(where: StackScope) -> dict[str, str]:
+    """Each purpose's bucket name, ``<project>-<purpose>-<env>-<account>``, known before the buckets exist."""
+    return {purpose: where.names.bucket_name(purpose, where.account_id) for purpose in DATA_LAKE_PURPOSES}
+
+
+def data_lake_bucket_arns(where: StackScope) -> dict[str, str]:
+    """Each purpose's bucket ARN, for key and topic policies written before the buckets exist."""
+    return {purpose: where.arn("s3", name, regional=False, in_account=False) for purpose, name in data_lake_buckets(where).items()}
+
+
 @dataclass(frozen=True)
 class DataLakeProps:
     """Names and keys of the three buckets, and the environment's settings for them. ARNs may be built
     before their resources exist."""
 
-    bucket_names: dict[str, str]
     data_key_arn: str
     audit_key_arn: str
     trail_arn: str
+    """The only trail that may write into the audit bucket."""
     settings: StorageConfig
     """The environment's ``[storage]`` settings: lifecycles of the data and access-log buckets."""
     audit: AuditConfig
@@ -51,8 +61,7 @@ class DataLake(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, ctx: PlatformContext, props: DataLakeProps) -> None:
         super().__init__(scope, construct_id)
-        settings = props.settings
-        arn = {purpose: ctx.arn("s3", name, regional=False, in_account=False) for purpose, name in props.bucket_names.items()}
+        settings, bucket_names, arn = props.settings, data_lake_buckets(ctx), data_lake_bucket_arns(ctx)
         common = {
             "notify_topic_arn": ctx.alarm_topic_arn,
             "force_destroy": not props.protections.keep_bucket_contents,
@@ -63,7 +72,7 @@ class DataLake(Construct):
             self,
             "access-logs",
             SecureBucketProps(
-                bucket_name=props.bucket_names["access-logs"],
+                bucket_name=bucket_names["access-logs"],
                 kms_key_arn=ctx.logs_key_arn,
                 lifecycle=LifecyclePolicy(
                     expire_after_days=settings.log_expiration_days,
@@ -91,7 +100,7 @@ class DataLake(Construct):
             self,
             "data",
             SecureBucketProps(
-                bucket_name=props.bucket_names["data"],
+                bucket_name=bucket_names["data"],
                 kms_key_arn=props.data_key_arn,
                 access_logs=logs_to["data"],
                 lifecycle=LifecyclePolicy(
@@ -106,7 +115,7 @@ class DataLake(Construct):
             self,
             "audit",
             SecureBucketProps(
-                bucket_name=props.bucket_names["audit"],
+                bucket_name=bucket_names["audit"],
                 kms_key_arn=props.audit_key_arn,
                 access_logs=logs_to["audit"],
                 lifecycle=LifecyclePolicy(

@@ -57,6 +57,8 @@ def database_log_group_prefix(names: ResourceNames) -> str:
 
 @dataclass(frozen=True)
 class DatabaseProps:
+    """The database's settings, alarm thresholds and protections, its network and its key."""
+
     settings: DatabaseConfig
     """The environment's ``[database]`` settings."""
     monitoring: MonitoringConfig

@@ -25,6 +25,8 @@ from synth_runtime.provider_bindings import aws
 
 @dataclass(frozen=True)
 class AlarmTopicProps:
+    """The topic's key, the buckets that may publish to it, and who is subscribed."""
+
     kms_key_arn: str
     publishing_bucket_arns: Sequence[str]
     """Buckets whose event notifications publish to the topic."""
@@ -96,6 +98,8 @@ class AlarmTopic(Construct):
 
 @dataclass(frozen=True)
 class DashboardProps:
+    """What the dashboard shows: the database, the app servers and their log groups."""
+
     database_identifier: str
     multi_az: bool
     """The database runs a standby (``database.multi_az``), so its replica lag is shown."""

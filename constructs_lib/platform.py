@@ -22,7 +22,7 @@ from constructs_lib.audit import AuditTrail, AuditTrailProps, trail_arn
 from constructs_lib.cis_alarms import CisAlarms
 from constructs_lib.compute import Compute, ComputeProps
 from constructs_lib.context import PlatformContext, StackScope
-from constructs_lib.data_lake import DATA_LAKE_PURPOSES, LOGGED_PURPOSES, TRAIL_PREFIX, DataLake, DataLakeProps
+from constructs_lib.data_lake import LOGGED_PURPOSES, TRAIL_PREFIX, DataLake, DataLakeProps, data_lake_bucket_arns
 from constructs_lib.database import MYSQL_PORT, Database, DatabaseProps, database_identifier, database_log_group_prefix
 from constructs_lib.encryption import PlatformKeys, PlatformKeysProps
 from constructs_lib.firewall import WebFirewall, waf_log_group_name
@@ -55,8 +55,7 @@ class PlatformStack(TerraformStack):
             partition=aws.data_aws_partition.DataAwsPartition(self, "current-partition").partition,
         )
         protections = config.protections
-        bucket_names = {purpose: where.names.bucket_name(purpose, where.account_id) for purpose in DATA_LAKE_PURPOSES}
-        bucket_arns = {purpose: where.arn("s3", name, regional=False, in_account=False) for purpose, name in bucket_names.items()}
+        bucket_arns = data_lake_bucket_arns(where)
 
         self.keys = PlatformKeys(
             self,
@@ -93,7 +92,6 @@ class PlatformStack(TerraformStack):
             "data-lake",
             ctx,
             DataLakeProps(
-                bucket_names=bucket_names,
                 data_key_arn=self.keys.data.arn,
                 audit_key_arn=self.keys.audit.arn,
                 trail_arn=trail_arn(where),

@@ -59,6 +59,8 @@ def function_log_group(names: ResourceNames, purpose: str = FUNCTION_PURPOSE) ->
 
 @dataclass(frozen=True)
 class ServerlessProps:
+    """The function's and the table's settings, where the function runs, its code, key and log bucket."""
+
     settings: ServerlessConfig
     """The environment's ``[serverless]`` settings: concurrency, timeout and memory."""
     protections: Protections

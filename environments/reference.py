@@ -26,6 +26,7 @@ from pydantic.fields import FieldInfo
 
 from environments.schema import EnvironmentConfig
 from environments.validators import Label
+from platform_core.errors import EXIT_REFUSED
 
 START_MARKER = "<!-- environment-reference:start -->"
 END_MARKER = "<!-- environment-reference:end -->"
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         updated = replace_between_markers(text, table)
     except (OSError, ValueError) as exc:
         print(f"{args.write}: {exc}; add them around the environment table", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     if updated != text:
         args.write.write_text(updated, encoding="utf-8")
         print(f"{args.write}: environment-file reference updated")

@@ -18,7 +18,7 @@ from ops.progress import say, step
 from ops.run_registry import registered_run
 from ops.stacks import stack_dir, synthesize
 from ops.terraform_cli import run_terraform
-from platform_core.errors import EXIT_REFUSED, ConfigError, PipelineError
+from platform_core.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_REFUSED, ConfigError, PipelineError
 from platform_core.target import DeployTarget
 
 
@@ -146,7 +146,7 @@ def policy(args: argparse.Namespace) -> int:
             say(f"    FAILED {failure}")
         for unused in report.unused:
             say(f"    UNUSED suppression {unused.check} on {unused.resource}: remove it from policy/suppressions.toml")
-    return 0 if all(r.ok and not r.unused for r in reports) else 1
+    return 0 if all(r.ok and not r.unused for r in reports) else EXIT_FAILED
 
 
 def emulator_start(args: argparse.Namespace) -> int:
@@ -181,13 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(run=function)
         return command
 
-    locking = [verb("deploy", deploy), verb("plan", plan), verb("review", review), verb("destroy", destroy), verb("drift", drift)]
-    locking[0].add_argument(
+    planning = {name: verb(name, function) for name, function in (
+        ("deploy", deploy), ("plan", plan), ("review", review), ("destroy", destroy), ("drift", drift)
+    )}
+    planning["deploy"].add_argument(
         "--allow-destructive", action="store_true", default=os.environ.get("ALLOW_DESTRUCTIVE") == "1",
         help="apply even if the plan replaces or deletes resources",
     )
-    for command in (locking[0], locking[1], locking[3], locking[4]):
-        command.add_argument(
+    for name in ("deploy", "plan", "destroy", "drift"):
+        planning[name].add_argument(
             "--force-unlock", action="store_true", default=os.environ.get("FORCE_UNLOCK") == "1",
             help="release a stale state lock (left by a killed run on this machine) and go on; a live one is never released",
         )
@@ -222,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         say("interrupted: a Terraform run that was stopped may hold the state lock; `make plan` will say so")
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -20,13 +19,6 @@ second per synth). The test suite runs without it, so those checks still guard e
 def stack_dir(environment: str, outdir: Path | None = None) -> Path:
     """``cdktf.out/stacks/<env>``: the Terraform working directory of one environment."""
     return (outdir or synth_outdir()) / "stacks" / environment
-
-
-def load_stack(environment: str, outdir: Path | None = None) -> dict:
-    path = stack_dir(environment, outdir) / "cdk.tf.json"
-    if not path.is_file():
-        raise PipelineError(f"{path} does not exist; synthesize first with: make synth ENV={environment}")
-    return json.loads(path.read_text())
 
 
 def synthesize(

@@ -20,8 +20,6 @@ EMULATOR_HOST = "127.0.0.1"
 EMULATOR_ACCESS_KEY = "test"
 """moto accepts any credentials; these placeholders are not secrets."""
 EMULATOR_SECRET_KEY = "test"  # noqa: S105 - the emulator's documented placeholder, not a secret
-EMULATOR_ACCOUNT_ID = "123456789012"
-"""The account id moto reports through STS."""
 
 EMULATED_SERVICES: tuple[str, ...] = (
     "apigateway", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "events", "iam", "kms", "lambda",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platform_core.target import EMULATED_SERVICES, EMULATOR_ACCOUNT_ID, DeployTarget
+from platform_core.target import EMULATED_SERVICES, DeployTarget
 
 ENDPOINT = "http://127.0.0.1:4566"
 
@@ -70,7 +70,6 @@ def test_target_comes_from_the_environment_variables():
     assert DeployTarget.from_environ({}) == DeployTarget(kind="emulator", emulator_port=4566)
     assert DeployTarget.from_environ({"TARGET": "aws"}).endpoint_url is None
     assert DeployTarget.from_environ({"EMULATOR_PORT": "5123"}).endpoint_url == "http://127.0.0.1:5123"
-    assert EMULATOR_ACCOUNT_ID == "123456789012"
 
 
 def test_a_bad_target_is_refused_by_name():
