@@ -3,8 +3,15 @@
 checkov's Terraform-JSON runner cannot read inline skip comments, and a global
 ``--skip-check`` would hide a finding everywhere. So this gate runs checkov
 unfiltered and matches every failed check against ``policy/suppressions.toml``
-by check id, resource (its construct path) and environment. The gate passes
-when no failure is left over and no suppression went unused.
+by check id, resource (its construct path) and environment.
+
+A check that checkov failed to *run* is a finding too (``ops/checkov_runner.py``
+records them): it fails the gate, named with its check, resource and error,
+unless ``[[checkov_error]]`` accepts it on that input. Such an acceptance holds
+only while the same check runs and passes on the other input, which
+:func:`verify_accepted_errors` checks whenever both were scanned. The gate
+passes when nothing failed, nothing errored unaccepted, and no suppression
+went unused.
 """
 
 from __future__ import annotations
@@ -13,11 +20,18 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ops.checkov_runner import ERRORS_FILE_ENV_VAR
 from platform_core.errors import PipelineError
-from policy import CheckovSuppression, Suppressions, load_suppressions
+from policy import CheckovErrorSuppression, CheckovSuppression, Suppressions, load_suppressions
+
+INPUTS = ("stack", "plan")
+"""What the gate scans: the synthesized Terraform JSON (framework terraform_json) and the plan JSON (terraform_plan)."""
+FRAMEWORKS = {"stack": "terraform_json", "plan": "terraform_plan"}
 
 
 @dataclass(frozen=True)
@@ -31,26 +45,70 @@ class Failure:
         return f"{self.check} on {self.resource}: {self.title}"
 
 
+@dataclass(frozen=True)
+class ErroredCheck:
+    """A check checkov could not evaluate on one resource (or an error it could not attribute to any check)."""
+
+    check: str
+    resource: str
+    error: str
+    why_not_accepted: str = ""
+
+    def __str__(self) -> str:
+        why = f"; {self.why_not_accepted}" if self.why_not_accepted else ""
+        return f"{self.check} on {self.resource}: checkov could not run it ({self.error}){why}"
+
+
 @dataclass
 class CheckovReport:
-    """One scan: what passed, what failed, what was accepted, and which acceptances matched nothing."""
+    """One scan of one input: what passed, failed, was accepted, errored, and which acceptances matched nothing."""
 
     environment: str
     subject: str
+    """``stack`` or ``plan``."""
     passed: int
+    passed_checks: frozenset[tuple[str, str]] = frozenset()
+    """``(check, resource)`` of every check that ran and passed."""
     failed: list[Failure] = field(default_factory=list)
     suppressed: list[tuple[Failure, CheckovSuppression]] = field(default_factory=list)
-    unused: list[CheckovSuppression] = field(default_factory=list)
+    errored: list[ErroredCheck] = field(default_factory=list)
+    """Checks that could not run and are not (or no longer) accepted: they fail the gate."""
+    accepted_errors: list[tuple[ErroredCheck, CheckovErrorSuppression]] = field(default_factory=list)
+    unverified: list[tuple[ErroredCheck, CheckovErrorSuppression]] = field(default_factory=list)
+    """Accepted errors whose other input was not scanned in this run, so the acceptance could not be checked."""
+    unused: list[CheckovSuppression | CheckovErrorSuppression] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.errored
+
+    @property
+    def errored_count(self) -> int:
+        return len(self.errored) + len(self.accepted_errors)
 
     def line(self) -> str:
+        accepted = f" ({len(self.accepted_errors)} accepted)" if self.accepted_errors else ""
         return (
             f"{self.environment} {self.subject}: {self.passed} passed, {len(self.failed)} failed, "
-            f"{len(self.suppressed)} suppressed"
+            f"{len(self.suppressed)} skipped (suppressed), {self.errored_count} errored{accepted}"
         )
+
+    def ran_and_passed(self, check: str, resource: str) -> bool:
+        return (check, resource) in self.passed_checks
+
+    def outcome_of(self, check: str, resource: str) -> str:
+        """What happened to ``check`` on ``resource`` in this scan, in words."""
+        if self.ran_and_passed(check, resource):
+            return "passed"
+        if any(f.check == check and f.resource == resource for f in self.failed) or any(
+            f.check == check and f.resource == resource for f, _ in self.suppressed
+        ):
+            return "failed"
+        if any(e.check == check and e.resource == resource for e in self.errored) or any(
+            e.check == check and e.resource == resource for e, _ in self.accepted_errors
+        ):
+            return "could not run either"
+        return "did not run"
 
 
 def construct_paths(stack_document: dict) -> dict[str, str]:
@@ -64,16 +122,26 @@ def construct_paths(stack_document: dict) -> dict[str, str]:
     return paths
 
 
-def run_checkov(path: Path, framework: str) -> dict:
-    """checkov's JSON report for one file (no network: no guideline download, no platform mapping)."""
-    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false", "LOG_LEVEL": "ERROR"}
-    result = subprocess.run(
-        [sys.executable, "-m", "checkov.main", "-f", str(path), "--framework", framework, "-o", "json", "--skip-download", "--compact"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+def run_checkov(path: Path, framework: str, extra_args: Sequence[str] = ()) -> tuple[dict, list[dict]]:
+    """checkov's JSON report for one file and the checks it failed to run (no network: no guideline
+    download, no platform mapping)."""
+    with tempfile.NamedTemporaryFile(prefix="checkov-errors-", suffix=".json") as errors:
+        env = {
+            **os.environ,
+            "BC_SKIP_MAPPING": "TRUE",
+            "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
+            "LOG_LEVEL": "CRITICAL",
+            ERRORS_FILE_ENV_VAR: errors.name,
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "ops.checkov_runner", "-f", str(path), "--framework", framework, "-o", "json",
+             "--skip-download", "--compact", *extra_args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        recorded = Path(errors.name).read_text()
     if result.returncode not in (0, 1):
         raise PipelineError(f"checkov could not scan {path}:\n{result.stderr.strip()[-2000:]}")
     try:
@@ -83,47 +151,105 @@ def run_checkov(path: Path, framework: str) -> dict:
     report = report[0] if isinstance(report, list) else report
     if "results" not in report:
         raise PipelineError(f"checkov found nothing to scan in {path}; is it a Terraform {framework} file?")
-    return report
+    return report, json.loads(recorded or "[]")
 
 
 def scan(
     environment: str,
     subject: str,
     path: Path,
-    framework: str,
     stack_document: dict,
     suppressions: Suppressions | None = None,
+    extra_args: Sequence[str] = (),
 ) -> CheckovReport:
-    """Scan one file and apply the environment's suppressions."""
+    """Scan one input (``stack`` or ``plan``) and apply the environment's suppressions."""
     suppressions = suppressions or load_suppressions()
     paths = construct_paths(stack_document)
-    report = run_checkov(path, framework)
-    applicable = suppressions.checkov_for(environment)
+
+    def resource_path(address: str) -> str:
+        return paths.get(address.split(".")[-1], address)
+
+    report, errors = run_checkov(path, FRAMEWORKS[subject], extra_args)
+    results = report["results"]
+    outcome = CheckovReport(
+        environment=environment,
+        subject=subject,
+        passed=report["summary"]["passed"],
+        passed_checks=frozenset((entry["check_id"], resource_path(entry["resource"])) for entry in results["passed_checks"]),
+    )
+    accepted_failures = suppressions.checkov_for(environment)
     used: set[int] = set()
-    outcome = CheckovReport(environment=environment, subject=subject, passed=report["summary"]["passed"])
-    for entry in report["results"]["failed_checks"]:
-        name = entry["resource"].split(".")[-1]
-        failure = Failure(entry["check_id"], entry["check_name"], paths.get(name, entry["resource"]))
-        match = next(
-            (i for i, s in enumerate(applicable) if s.check == failure.check and s.resource == failure.resource), None
-        )
+    for entry in results["failed_checks"]:
+        failure = Failure(entry["check_id"], entry["check_name"], resource_path(entry["resource"]))
+        match = next((i for i, s in enumerate(accepted_failures) if (s.check, s.resource) == (failure.check, failure.resource)), None)
         if match is None:
             outcome.failed.append(failure)
         else:
             used.add(match)
-            outcome.suppressed.append((failure, applicable[match]))
+            outcome.suppressed.append((failure, accepted_failures[match]))
+    accepted_errors = suppressions.checkov_errors_for(environment, subject)
+    used_errors: set[int] = set()
+    for entry in errors:
+        errored = ErroredCheck(entry["check"] or "(checkov)", resource_path(entry["resource"] or "(no resource)"), entry["error"])
+        match = next((i for i, s in enumerate(accepted_errors) if (s.check, s.resource) == (errored.check, errored.resource)), None)
+        if match is None:
+            outcome.errored.append(errored)
+        else:
+            used_errors.add(match)
+            outcome.accepted_errors.append((errored, accepted_errors[match]))
     if subject == "stack":
         # A plan carries no data sources (the policy documents), so only a stack scan can
-        # tell that an acceptance no longer matches anything.
-        outcome.unused = [s for i, s in enumerate(applicable) if i not in used]
+        # tell that an acceptance of a failed check no longer matches anything.
+        outcome.unused = [s for i, s in enumerate(accepted_failures) if i not in used]
+    outcome.unused += [s for i, s in enumerate(accepted_errors) if i not in used_errors]
     return outcome
 
 
-def scan_stack(environment: str, stack_dir: Path, suppressions: Suppressions | None = None) -> CheckovReport:
+def verify_accepted_errors(reports: Iterable[CheckovReport]) -> list[CheckovReport]:
+    """An error accepted on one input holds only if the same check ran and passed on the other input of the
+    same environment. Where both were scanned, an acceptance that does not hold becomes an errored finding
+    that says why; where the other input was not scanned, the acceptance is listed as unverified."""
+    reports = list(reports)
+    by_input = {(r.environment, r.subject): r for r in reports}
+    for report in reports:
+        still_accepted = []
+        for errored, acceptance in report.accepted_errors:
+            other = by_input.get((report.environment, acceptance.evaluated_on))
+            if other is None:
+                report.unverified.append((errored, acceptance))
+                still_accepted.append((errored, acceptance))
+            elif other.ran_and_passed(errored.check, errored.resource):
+                still_accepted.append((errored, acceptance))
+            else:
+                why = (
+                    f"policy/suppressions.toml accepts it because it is evaluated on the {acceptance.evaluated_on} JSON, "
+                    f"but there it {other.outcome_of(errored.check, errored.resource)}"
+                )
+                report.errored.append(ErroredCheck(errored.check, errored.resource, errored.error, why))
+        report.accepted_errors = still_accepted
+    return reports
+
+
+def scan_stack(environment: str, stack_dir: Path, suppressions: Suppressions | None = None, extra_args: Sequence[str] = ()) -> CheckovReport:
     stack_json = stack_dir / "cdk.tf.json"
-    return scan(environment, "stack", stack_json, "terraform_json", json.loads(stack_json.read_text()), suppressions)
+    return scan(environment, "stack", stack_json, json.loads(stack_json.read_text()), suppressions, extra_args)
 
 
 def scan_plan(environment: str, plan_json: Path, stack_dir: Path, suppressions: Suppressions | None = None) -> CheckovReport:
     document = json.loads((stack_dir / "cdk.tf.json").read_text())
-    return scan(environment, "plan", plan_json, "terraform_plan", document, suppressions)
+    return scan(environment, "plan", plan_json, document, suppressions)
+
+
+def findings(report: CheckovReport) -> list[str]:
+    """Every line the gate reports for one scan: failures, errors, unused and unverified acceptances."""
+    lines = [f"FAILED {failure}" for failure in report.failed]
+    lines += [f"ERRORED {errored}" for errored in report.errored]
+    lines += [
+        f"UNVERIFIED {errored.check} on {errored.resource}: accepted as evaluated on the {acceptance.evaluated_on} JSON, "
+        f"which this run did not scan (make plan ENV={report.environment}, then make policy)"
+        for errored, acceptance in report.unverified
+    ]
+    for unused in report.unused:
+        which = "[[checkov_error]]" if isinstance(unused, CheckovErrorSuppression) else "[[checkov]]"
+        lines.append(f"UNUSED suppression {unused.check} on {unused.resource} ({which}): remove it from policy/suppressions.toml")
+    return lines

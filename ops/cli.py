@@ -126,7 +126,7 @@ def validate(args: argparse.Namespace) -> int:
 
 def policy(args: argparse.Namespace) -> int:
     """Synthesize and run checkov over every environment (and its last reviewed plan); the suppressions apply."""
-    from ops.checkov_gate import scan_plan, scan_stack
+    from ops.checkov_gate import findings, scan_plan, scan_stack, verify_accepted_errors
     from ops.paths import plans_dir
 
     names = [config.name for config in load_environments(only=list(args.environments) or None)]
@@ -139,13 +139,12 @@ def policy(args: argparse.Namespace) -> int:
             plan = plans_dir() / f"{name}.plan.json"
             if plan.exists():
                 reports.append(scan_plan(name, plan, stack_dir(name)))
+    reports = verify_accepted_errors(reports)
     say("checkov (policy/suppressions.toml applied):")
     for report in reports:
         say(f"    {report.line()}")
-        for failure in report.failed:
-            say(f"    FAILED {failure}")
-        for unused in report.unused:
-            say(f"    UNUSED suppression {unused.check} on {unused.resource}: remove it from policy/suppressions.toml")
+        for line in findings(report):
+            say(f"    {line}")
     return 0 if all(r.ok and not r.unused for r in reports) else EXIT_FAILED
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -37,6 +37,22 @@ class CheckovSuppression(_Entry):
     check: str = Field(pattern=r"^CKV2?_[A-Z]+_\d+$")
 
 
+class CheckovErrorSuppression(_Entry):
+    """checkov fails to *run* ``check`` on ``resource`` in one of its two inputs, for a known upstream reason.
+
+    Accepted only while the same check runs and passes on the other input: the gate
+    checks that whenever it scans both (``ops/checkov_gate.py``)."""
+
+    check: str = Field(pattern=r"^CKV2?_[A-Z]+_\d+$")
+    errors_on: Literal["stack", "plan"] = Field(
+        description="The input checkov cannot evaluate the check on: the synthesized JSON (stack) or the plan JSON (plan)."
+    )
+
+    @property
+    def evaluated_on(self) -> str:
+        return "plan" if self.errors_on == "stack" else "stack"
+
+
 class RuleSuppression(_Entry):
     rule: str = Field(pattern=r"^[A-Z]+\d{3}$")
 
@@ -45,10 +61,14 @@ class Suppressions(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     checkov: list[CheckovSuppression] = []
+    checkov_error: list[CheckovErrorSuppression] = []
     rule: list[RuleSuppression] = []
 
     def checkov_for(self, environment: str) -> list[CheckovSuppression]:
         return [s for s in self.checkov if s.applies_to(environment)]
+
+    def checkov_errors_for(self, environment: str, errors_on: str) -> list[CheckovErrorSuppression]:
+        return [s for s in self.checkov_error if s.applies_to(environment) and s.errors_on == errors_on]
 
     def rules_for(self, environment: str) -> list[RuleSuppression]:
         return [s for s in self.rule if s.applies_to(environment)]

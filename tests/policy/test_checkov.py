@@ -1,4 +1,4 @@
-"""checkov over every environment: zero failed checks once the reviewed suppressions are applied."""
+"""checkov over every environment: zero failed and zero unaccepted errored checks, the suppressions applied."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ops.checkov_gate import scan_stack
-from policy import load_suppressions
+from ops.checkov_gate import CheckovReport, ErroredCheck, Failure, findings, scan_stack, verify_accepted_errors
+from policy import CheckovErrorSuppression, load_suppressions
 from tests.conftest import require_tool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -19,13 +19,15 @@ REPORTS: dict[str, object] = {}
 @pytest.fixture(scope="module")
 def reports(stacks_dir: Path) -> dict:
     require_tool("checkov") if not (PROJECT_ROOT / ".venv" / "bin" / "checkov").exists() else None
-    return {env: scan_stack(env, stacks_dir / "stacks" / env) for env in ("dev", "staging", "prod")}
+    scanned = verify_accepted_errors(scan_stack(env, stacks_dir / "stacks" / env) for env in ("dev", "staging", "prod"))
+    return {report.environment: report for report in scanned}
 
 
 def test_checkov_finds_nothing_unaccepted(reports, environment):
     report = reports[environment]
     print(report.line())
     assert [str(f) for f in report.failed] == []
+    assert [str(e) for e in report.errored] == []
     assert report.passed > 400
 
 
@@ -36,16 +38,18 @@ def test_no_suppression_goes_unused(reports, environment):
 def test_every_suppression_names_one_resource_and_a_reason():
     suppressions = load_suppressions()
     assert suppressions.checkov, "the list is read"
-    keys = [(s.check, s.resource, tuple(s.environments or ())) for s in suppressions.checkov]
+    entries = [*suppressions.checkov, *suppressions.checkov_error]
+    keys = [(type(s).__name__, s.check, s.resource, tuple(s.environments or ())) for s in entries]
     assert len(keys) == len(set(keys)), "no duplicates"
-    for entry in suppressions.checkov:
+    for entry in entries:
         assert "*" not in entry.resource and entry.reason.strip()
 
 
 def test_the_readme_quotes_the_current_counts(reports):
     readme = (PROJECT_ROOT / "README.md").read_text()
     for environment, report in reports.items():
-        expected = f"| {environment} | {report.passed} | {len(report.failed)} | {len(report.suppressed)} |"
+        errored = f"{report.errored_count} ({len(report.accepted_errors)} accepted)" if report.accepted_errors else str(report.errored_count)
+        expected = f"| {environment} | stack | {report.passed} | {len(report.failed)} | {len(report.suppressed)} | {errored} |"
         assert expected in readme, f"README.md should show {expected}"
 
 
@@ -71,3 +75,75 @@ def test_the_gate_is_not_vacuous(tmp_path):
     assert not report.ok and len(report.failed) >= 5
     assert {"CKV_AWS_18", "CKV_AWS_21", "CKV_AWS_53"} <= checks, checks
     assert all(re.fullmatch(r"CKV2?_AWS_\d+", c) for c in checks)
+
+
+RAISING_CHECK = """
+from checkov.common.models.enums import CheckCategories
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+
+class AlwaysRaises(BaseResourceCheck):
+    def __init__(self):
+        super().__init__(name="A check that raises", id="CKV_AWS_990001", categories=[CheckCategories.GENERAL_SECURITY],
+                         supported_resources=["aws_s3_bucket"])
+
+    def scan_resource_conf(self, conf):
+        raise RuntimeError("this check always raises")
+
+
+check = AlwaysRaises()
+"""
+
+
+def test_a_check_that_raises_fails_the_gate_and_is_named(tmp_path, stacks_dir):
+    """checkov leaves a check that raised out of its report; the gate finds it and fails, naming check,
+    resource and error."""
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "__init__.py").write_text("")
+    (checks / "always_raises.py").write_text(RAISING_CHECK)
+    report = scan_stack("dev", stacks_dir / "stacks" / "dev", extra_args=["--external-checks-dir", str(checks)])
+    raised = [e for e in report.errored if e.check == "CKV_AWS_990001"]
+    assert not report.ok
+    assert {e.resource for e in raised} >= {"data-lake/data/bucket", "data-lake/audit/bucket", "data-lake/access-logs/bucket"}
+    assert all(e.error == "RuntimeError: this check always raises" for e in raised)
+    assert "ERRORED CKV_AWS_990001 on data-lake/data/bucket: checkov could not run it (RuntimeError: this check always raises)" in findings(report)
+
+
+def _report(subject: str, **outcome) -> CheckovReport:
+    return CheckovReport(environment="dev", subject=subject, passed=len(outcome.get("passed_checks", ())), **outcome)
+
+
+ACCEPTANCE = CheckovErrorSuppression(check="CKV2_AWS_70", resource="api/options-method", errors_on="stack", reason="known upstream bug")
+ERROR = ErroredCheck("CKV2_AWS_70", "api/options-method", "AttributeError: 'NoneType' object has no attribute 'nodes'")
+
+
+def _stack_with_accepted_error() -> CheckovReport:
+    return _report("stack", accepted_errors=[(ERROR, ACCEPTANCE)])
+
+
+def test_an_accepted_error_holds_while_the_check_passes_on_the_other_input():
+    stack, plan = verify_accepted_errors([_stack_with_accepted_error(), _report("plan", passed_checks=frozenset({(ERROR.check, ERROR.resource)}))])
+    assert stack.ok and stack.accepted_errors == [(ERROR, ACCEPTANCE)] and stack.unverified == []
+
+
+@pytest.mark.parametrize(
+    "plan, outcome",
+    [
+        (dict(failed=[Failure("CKV2_AWS_70", "no auth", "api/options-method")]), "failed"),
+        (dict(errored=[ERROR]), "could not run either"),
+        (dict(passed_checks=frozenset({("CKV2_AWS_70", "api/get-method")})), "did not run"),
+    ],
+    ids=["fails-there", "errors-there-too", "does-not-run-there"],
+)
+def test_an_accepted_error_is_a_finding_when_the_check_does_not_pass_on_the_other_input(plan, outcome):
+    stack, _ = verify_accepted_errors([_stack_with_accepted_error(), _report("plan", **plan)])
+    assert not stack.ok and stack.accepted_errors == []
+    (finding,) = stack.errored
+    assert finding.why_not_accepted.endswith(f"evaluated on the plan JSON, but there it {outcome}")
+
+
+def test_an_accepted_error_is_unverified_when_the_other_input_was_not_scanned():
+    (stack,) = verify_accepted_errors([_stack_with_accepted_error()])
+    assert stack.ok and stack.unverified == [(ERROR, ACCEPTANCE)]
+    assert any(line.startswith("UNVERIFIED CKV2_AWS_70 on api/options-method") for line in findings(stack))
