@@ -47,7 +47,7 @@ def run_detached(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], l
     with log.open("w") as sink:
         process = subprocess.Popen(
             list(command), cwd=cwd, env=dict(env), stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, umask=0o077,
         )
     note_terraform(environment, process.pid, log)
     outcome = DetachedOutcome(returncode=-1, output="")

@@ -21,6 +21,7 @@ from ops.bootstrap import ensure_state_bucket
 from ops.emulator import Emulator, require_running
 from ops.paths import plans_dir, work_dir
 from ops.progress import say, step
+from ops.redaction import redact_plan
 from ops.review import PlanReview, blocked_by_prevent_destroy, blocked_review, review_plan
 from ops.stacks import stack_dir, synthesize
 from ops.terraform_cli import run_terraform, terraform_binary
@@ -49,11 +50,14 @@ class EnvironmentPipeline:
 
     @property
     def plan_file(self) -> Path:
+        """The saved plan apply needs: it holds sensitive values in clear, so it is private (0600) and
+        removed once applied or superseded."""
         return plans_dir() / f"{self.name}.tfplan"
 
     @property
     def plan_json(self) -> Path:
-        """``terraform show -json`` of the last reviewed plan (what checkov scans with ``make policy``)."""
+        """``terraform show -json`` of the last reviewed plan, every sensitive value redacted (what checkov scans
+        with ``make policy``, and safe to share)."""
         return plans_dir() / f"{self.name}.plan.json"
 
     # --- steps ----------------------------------------------------------------------------
@@ -143,8 +147,9 @@ class EnvironmentPipeline:
         if not self.plan_file.exists():
             raise PipelineError(f"there is no saved plan for {self.name}; run: make plan ENV={self.name}")
         shown = run_terraform(["show", "-json", "-no-color", str(self.plan_file)], cwd=self.directory)
-        self.plan_json.write_text(shown.stdout)
-        review = review_plan(json.loads(shown.stdout), self.name)
+        plan = json.loads(shown.stdout)
+        self.plan_json.write_text(json.dumps(redact_plan(plan)))
+        review = review_plan(plan, self.name)
         markdown, summary = review.write(plans_dir())
         say(f"    review: {markdown.relative_to(work_dir())} and {summary.relative_to(work_dir())}")
         say(f"    {review.summary_line()}")
@@ -153,7 +158,7 @@ class EnvironmentPipeline:
         return review
 
     def apply(self) -> None:
-        """Apply exactly the saved plan; say plainly what state a failure leaves behind."""
+        """Apply exactly the saved plan, then remove it; say plainly what state a failure leaves behind."""
         with step(f"[{self.name}] terraform apply (the reviewed plan)"):
             try:
                 run_terraform(["apply", "-input=false", "-no-color", str(self.plan_file)], cwd=self.directory, detach=True)
@@ -166,15 +171,18 @@ class EnvironmentPipeline:
                     f"cause, then run `make deploy ENV={self.name}` to converge (`make plan ENV={self.name}` shows "
                     f"what is left).\n{error}"
                 ) from None
-        self.plan_file.unlink(missing_ok=True)
+            finally:
+                # Applied (or spent: Terraform never applies a plan twice). It holds secrets; it goes.
+                self.plan_file.unlink(missing_ok=True)
 
     def outputs(self) -> dict:
+        """The stack's outputs, printed; a sensitive one is printed as ``(sensitive)``, never its value."""
         result = run_terraform(["output", "-json", "-no-color"], cwd=self.directory)
-        values = {name: item["value"] for name, item in json.loads(result.stdout).items()}
+        outputs = json.loads(result.stdout)
         say(f"==> [{self.name}] outputs")
-        for name, value in sorted(values.items()):
-            say(f"    {name} = {json.dumps(value)}")
-        return values
+        for name, item in sorted(outputs.items()):
+            say(f"    {name} = {'(sensitive)' if item.get('sensitive') else json.dumps(item['value'])}")
+        return {name: item["value"] for name, item in outputs.items()}
 
     def verify(self) -> list[CheckResult]:
         with step(f"[{self.name}] verify through boto3 against {self.target.kind}"):
@@ -204,6 +212,7 @@ class EnvironmentPipeline:
         if review.changes:
             self.apply()
         else:
+            self.plan_file.unlink(missing_ok=True)  # it holds secrets, and there is nothing to apply
             say(f"    [{self.name}] nothing to apply")
         self.outputs()
         self.verify()

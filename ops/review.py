@@ -11,6 +11,10 @@ For one environment it writes ``plans/<env>.md`` (for people) and
 * every change's resource address and changed attributes;
 * drift Terraform noticed outside its own changes.
 
+No sensitive value is ever shown: where one changes, the review says
+``(sensitive) changed`` (values are printed only from the redacted plan,
+``ops/redaction.py``).
+
 A plan that would destroy a resource kept by ``lifecycle.prevent_destroy`` (prod's
 database, table, keys and data and audit buckets) is refused by Terraform
 itself; :func:`blocked_review` turns that refusal into a review too, with the
@@ -30,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ops.redaction import redact_change
 from platform_core.errors import EXIT_DESTRUCTIVE
 
 ACTION_ORDER = ("replace", "delete", "update", "create")
@@ -210,8 +215,13 @@ def _is_hidden(path: str, sensitive: set[str]) -> bool:
 
 
 def _changed_attributes(change: dict, action: str) -> list[str]:
+    """What changes, in words. ``change`` holds the real values (to tell whether a sensitive one changed);
+    what is printed comes only from its redacted copy, so no sensitive value is ever shown."""
+    shown = redact_change(change)
     before = dict(_flatten(change.get("before") or {}))
     after = dict(_flatten(change.get("after") or {}))
+    shown_before = dict(_flatten(shown.get("before") or {}))
+    shown_after = dict(_flatten(shown.get("after") or {}))
     unknown = {p for p, flag in _flatten(change.get("after_unknown") or {}) if flag is True}
     sensitive = _sensitive_paths(change.get("before_sensitive")) | _sensitive_paths(change.get("after_sensitive"))
     if action == "delete":
@@ -228,9 +238,9 @@ def _changed_attributes(change: dict, action: str) -> list[str]:
             described.append(f"{path} → (known after apply)")
         elif before.get(path) != after.get(path):
             if _is_hidden(path, sensitive):
-                described.append(f"{path} → (sensitive)")
+                described.append(f"{path}: (sensitive) changed")
             else:
-                described.append(f"{path}: {_show(before.get(path))} → {_show(after.get(path))}")
+                described.append(f"{path}: {_show(shown_before.get(path))} → {_show(shown_after.get(path))}")
     return described
 
 
@@ -247,7 +257,8 @@ def _cidrs(value: Any) -> set[str]:
 def _security_reasons(resource_type: str, change: dict, action: str) -> list[str]:
     reasons = [label for prefix, label in SENSITIVE_TYPE_PREFIXES if resource_type.startswith(prefix)][:1]
     if action != "delete" and not resource_type.startswith(ADDRESS_SPACE_TYPES):
-        opened = sorted(_cidrs(change.get("after")) - _cidrs(change.get("before")))
+        shown = redact_change(change)
+        opened = sorted(_cidrs(shown.get("after")) - _cidrs(shown.get("before")))
         if opened:
             reasons.append("opens " + ", ".join(opened))
     return reasons

@@ -27,6 +27,9 @@ from ops.run_registry import applies_left_running, lock_is_stale
 from platform_core.conventions import AWS_PROVIDER_VERSION, MINIMUM_TERRAFORM
 from platform_core.errors import EXIT_INTERRUPTED, PipelineError, StateLockedError
 
+PRIVATE_UMASK = 0o077
+"""Terraform runs with this umask: the saved plans and local state it writes hold sensitive values in clear,
+so they are readable by their owner only (0600)."""
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 MIRROR_ENV_VAR = "TF_PROVIDER_MIRROR"
 MIRROR_CANDIDATES: tuple[Path, ...] = (
@@ -197,6 +200,7 @@ def run_terraform(
             command,
             cwd=cwd,
             env=env,
+            umask=PRIVATE_UMASK,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if stream else subprocess.PIPE,
             text=True,

@@ -60,7 +60,8 @@ class E2E:
         return env
 
     def ops(self, *args: str, timeout: int = 900, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        """Run a pipeline verb; its output is returned and kept in ``logs/`` (the leak scan reads it too)."""
+        result = subprocess.run(
             [sys.executable, "-m", "ops", *args],
             cwd=PROJECT_ROOT,
             env=self.environ(**extra),
@@ -68,6 +69,10 @@ class E2E:
             text=True,
             timeout=timeout,
         )
+        logs = self.work / "logs"
+        logs.mkdir(exist_ok=True)
+        (logs / f"{len(list(logs.iterdir())):03d}-{'-'.join(args)[:60]}.log").write_text(result.stdout + result.stderr)
+        return result
 
     def popen(self, *args: str, log: Path | None = None, **extra: str) -> subprocess.Popen[str]:
         """Start a pipeline run in its own process group (signals go to the group, as from a CI runner).

@@ -13,8 +13,10 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import time
+import zipfile
 
 import pytest
 
@@ -105,6 +107,7 @@ def test_the_next_deploy_converges_prints_outputs_and_verifies(e2e):
     for step in ("synthesize (emulator)", "terraform init", "workspace dev", "terraform plan", "outputs", "verify"):
         assert step in log, step
     assert "[dev] nothing to apply" in log, "the apply left running made everything; nothing is made twice"
+    assert not (e2e.work / "plans" / "dev.tfplan").exists(), "a saved plan holds secrets: gone once it is spent"
     assert "    vpc_id = \"vpc-" in log
     assert "verify: " in log and " 0 failed" in log
     assert_clean_output(log)
@@ -249,6 +252,66 @@ def test_a_stale_lock_from_a_killed_run_is_detected_and_released_on_request(e2e)
     assert f"release state lock {lock_id}" in released.stderr
     assert LOCK_KEY not in state_keys(e2e)
     assert unexplained(e2e.review("dev")["changes"]) == []
+
+
+def the_environments_secrets(e2e) -> dict[str, str]:
+    """Every secret dev holds, read from the emulator: the API key's value and the database's master secret."""
+    keys = [k for k in e2e.client("apigateway").get_api_keys(includeValues=True)["items"] if k["name"] == "acme-api-client-dev"]
+    (database,) = e2e.client("rds").describe_db_instances(DBInstanceIdentifier="acme-database-dev")["DBInstances"]
+    secret = e2e.client("secretsmanager").get_secret_value(SecretId=database["MasterUserSecret"]["SecretArn"])["SecretString"]
+    secrets = {"API key value": keys[0]["value"], "database master secret": secret}
+    secrets.update({f"database master secret's {k}": v for k, v in json.loads(secret).items() if k == "password"})
+    assert all(len(v) >= 8 for v in secrets.values()), "real secrets, long enough not to match by chance"
+    return secrets
+
+
+def readable_contents(path) -> list[bytes]:
+    """The file's bytes, and each member's when it is a zip (a saved plan is one), decompressed."""
+    data = path.read_bytes()
+    contents = [data]
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            contents += [archive.read(member) for member in archive.namelist()]
+    return contents
+
+
+def test_no_secret_is_in_any_file_the_pipeline_writes(e2e):
+    """After the deploy and a plan: the secrets the environment holds appear in no file under plans/, .platform/
+    or cdktf.out/ and in no pipeline log. The one file allowed to hold them is the saved plan apply needs,
+    which is private (0600)."""
+    secrets = the_environments_secrets(e2e)
+    saved_plan = e2e.work / "plans" / "dev.tfplan"
+    assert saved_plan.exists() and stat.S_IMODE(saved_plan.stat().st_mode) == 0o600
+    scanned, leaks = 0, []
+    for root in ("plans", ".platform", "cdktf.out", "logs", "."):
+        directory = e2e.work / root
+        files = directory.rglob("*") if root != "." else directory.glob("*.log")
+        for path in sorted(p for p in files if p.is_file() and p != saved_plan):
+            scanned += 1
+            for content in readable_contents(path):
+                leaks += [f"{name} in {path.relative_to(e2e.work)}" for name, value in secrets.items() if value.encode() in content]
+    assert scanned > 50
+    assert leaks == []
+
+
+def test_checkov_reads_the_redacted_plan_as_it_reads_the_real_one(e2e, tmp_path):
+    """The marker that replaces each sensitive value changes no check's result (the clear plan is made in a
+    temporary directory only for this comparison, and deleted)."""
+    from ops.checkov_gate import scan_plan
+    from ops.terraform_cli import run_terraform
+
+    stack_dir = e2e.work / "cdktf.out" / "stacks" / "dev"
+    clear = tmp_path / "clear.plan.json"
+    clear.write_text(run_terraform(["show", "-json", "-no-color", str(e2e.work / "plans" / "dev.tfplan")], cwd=stack_dir).stdout)
+    try:
+        with phase("checkov on the clear and on the redacted plan"):
+            real, redacted = (scan_plan("dev", path, stack_dir) for path in (clear, e2e.work / "plans" / "dev.plan.json"))
+    finally:
+        clear.unlink()
+    assert redacted.passed_checks == real.passed_checks
+    assert [str(f) for f in redacted.failed] == [str(f) for f in real.failed]
+    assert [str(f) for f, _ in redacted.suppressed] == [str(f) for f, _ in real.suppressed]
+    assert [str(e) for e in redacted.errored] == [str(e) for e in real.errored]
 
 
 def data_bucket(e2e) -> str:

@@ -73,7 +73,7 @@ def test_changed_attributes_show_before_and_after_but_never_secrets():
     review = review_plan(PLAN, "dev")
     by_address = {c.address: c for c in review.changes}
     assert by_address["aws_cloudwatch_log_group.flow"].changed_attributes == ["retention_in_days: 30 → 60"]
-    assert by_address["aws_db_instance.db"].changed_attributes == ["password → (sensitive)"]
+    assert by_address["aws_db_instance.db"].changed_attributes == ["password: (sensitive) changed"]
     assert by_address["aws_vpc.main"].changed_attributes == ["cidr_block", "tags"]
     assert "'b'" not in review.to_markdown() and '"b"' not in json.dumps(review.to_json())
 
