@@ -9,24 +9,34 @@ address the same things as ``make deploy ENV=dev``:
 * the deploy target: the emulator is started and the state bucket bootstrapped
   first, exactly as the pipeline does;
 * the project's Node runtime, which jsii and cdktf's terminal module need;
-* destroy is refused for a protected environment, as ``make destroy`` refuses it.
+* quiet without a terminal: no spinner frames, no colour codes, no version checks
+  (``CHECKPOINT_DISABLE``), no Node deprecation warnings relayed as ``[ERROR]``;
+* destroy is refused for a protected environment, as ``make destroy`` refuses it;
+* the plan cdktf saves (``<stack>/plan``, sensitive values in clear) is private while it
+  exists and removed when the command ends.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Sequence
 
 from environments import load_environments
 from ops.bootstrap import ensure_state_bucket
 from ops.paths import PROJECT_ROOT, synth_outdir, work_dir
 from ops.pipeline import EnvironmentPipeline, refuse_destroy_of_protected
+from ops.stacks import stack_dir
 from ops.terraform_cli import terraform_environ
 from platform_core.errors import PipelineError
 from platform_core.target import DeployTarget
 
 CDKTF = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
+CDKTF_SAVED_PLAN = "plan"
+"""The file cdktf saves its plan to, in the stack's directory."""
+NO_COLOR_COMMANDS = ("init", "plan", "apply", "destroy", "output", "show")
+"""The Terraform commands cdktf runs that take ``-no-color`` (``TF_CLI_ARGS_<command>``)."""
 STACK_COMMANDS = {"deploy", "apply", "destroy", "diff", "plan", "output", "outputs", "watch"}
 
 
@@ -50,6 +60,12 @@ def _environ(environment: str | None) -> dict[str, str]:
         PIPENV_VERBOSITY="-1",
     )
     env.pop("TF_IN_AUTOMATION", None)
+    if not sys.stdout.isatty():
+        # No terminal: no spinner frames (cdktf's ink renders only the last frame in CI mode) and no colour codes.
+        env.setdefault("CI", "1")
+        env["FORCE_COLOR"] = "0"
+        for command in NO_COLOR_COMMANDS:
+            env[f"TF_CLI_ARGS_{command}"] = f"{env.get(f'TF_CLI_ARGS_{command}', '')} -no-color".strip()
     if environment is not None:
         env["TF_WORKSPACE"] = environment
     return env
@@ -73,12 +89,18 @@ def run(args: Sequence[str]) -> int:
         pipeline = EnvironmentPipeline(config, target)
         pipeline.preflight()
         ensure_state_bucket(config, target)
-        code = subprocess.run(
-            [str(CDKTF), command, config.name, *options, *output],
-            cwd=PROJECT_ROOT,
-            env=_environ(config.name),
-            check=False,
-        ).returncode
+        try:
+            code = subprocess.run(
+                [str(CDKTF), command, config.name, *options, *output],
+                cwd=PROJECT_ROOT,
+                env=_environ(config.name),
+                umask=0o077,
+                check=False,
+            ).returncode
+        finally:
+            # cdktf diff and deploy save their plan as <stack>/plan; like every saved plan it holds sensitive
+            # values in clear, and nothing needs it once the command is done.
+            (stack_dir(config.name) / CDKTF_SAVED_PLAN).unlink(missing_ok=True)
         if code != 0:
             return code
     return 0

@@ -79,9 +79,16 @@ def state_versions(args: argparse.Namespace) -> int:
     say(f"versions of s3://{history.bucket}/{history.key}, newest first:")
     for version in versions:
         say(f"    {version.line()}")
+    if versions[0].valid:
+        say(
+            f"the current version is a valid state ({versions[0].resources} resources); restore only if it is the wrong one "
+            f"(another lineage, too few resources): make restore-state ENV={pipeline.name} VERSION_ID=<id from the list>"
+        )
+        return 0
     previous = next((v for v in versions[1:] if v.valid), None)
-    if previous is not None:
-        say(f"to make the newest valid version before the current one current again: make restore-state ENV={pipeline.name} VERSION_ID={previous.version_id}")
+    if previous is None:
+        raise PipelineError(f"no version of the state of {pipeline.name} is a valid Terraform state; see docs/runbooks/restore-state.md")
+    say(f"the current version is not a valid state; to make the newest valid one current again: make restore-state ENV={pipeline.name} VERSION_ID={previous.version_id}")
     return 0
 
 

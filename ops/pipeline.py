@@ -18,15 +18,25 @@ from pathlib import Path
 from environments.schema import EnvironmentConfig
 from ops.aws_clients import check_aws_credentials
 from ops.bootstrap import ensure_state_bucket
+from ops.drift import meaningful_drift
 from ops.emulator import Emulator, require_running
 from ops.paths import plans_dir, work_dir
 from ops.progress import say, step
 from ops.redaction import redact_plan
 from ops.review import PlanReview, blocked_by_prevent_destroy, blocked_review, review_plan
 from ops.stacks import stack_dir, synthesize
+from ops.state_recovery import StateHistory
 from ops.terraform_cli import run_terraform, terraform_binary
 from ops.verify import CheckResult, verify_environment
-from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT, EXIT_INTERRUPTED, PipelineError, StateLockedError
+from platform_core.errors import (
+    EXIT_DESTRUCTIVE,
+    EXIT_DRIFT,
+    EXIT_INTERRUPTED,
+    EXIT_PENDING,
+    EXIT_REFUSED,
+    PipelineError,
+    StateLockedError,
+)
 from platform_core.target import DeployTarget
 
 
@@ -97,27 +107,43 @@ class EnvironmentPipeline:
 
     def plan(self, *, destroy: bool = False, detailed_exitcode: bool = False) -> tuple[PlanReview, int]:
         """``plan -out`` into plans/<env>.tfplan and write its review. Returns the review and Terraform's code."""
-        plans_dir().mkdir(parents=True, exist_ok=True)
         self.plan_file.unlink(missing_ok=True)
-        args = ["plan", "-input=false", "-no-color", f"-out={self.plan_file}"]
-        if destroy:
-            args.append("-destroy")
-        if detailed_exitcode:
-            args.append("-detailed-exitcode")
-        ok_codes = (0, 2) if detailed_exitcode else (0,)
+        args = ["-destroy"] if destroy else []
         with step(f"[{self.name}] terraform plan{' -destroy' if destroy else ''}"):
             try:
-                try:
-                    result = run_terraform(args, cwd=self.directory, ok_codes=ok_codes)
-                except StateLockedError as locked:
-                    if not (self.force_unlock and locked.stale and locked.lock_id):
-                        raise
-                    self.release_lock(locked.lock_id)
-                    result = run_terraform(args, cwd=self.directory, ok_codes=ok_codes)
+                code = self._run_plan(args, self.plan_file, detailed_exitcode=detailed_exitcode)
             except PipelineError as error:
                 self._refuse_if_protected(error)
                 raise
-        return self.review(), result.returncode
+        return self.review(), code
+
+    def _run_plan(self, args: list[str], out: Path, *, detailed_exitcode: bool = False) -> int:
+        """``terraform plan <args> -out=<out>``, releasing a stale lock first when asked. Returns Terraform's code."""
+        plans_dir().mkdir(parents=True, exist_ok=True)
+        command = ["plan", "-input=false", "-no-color", f"-out={out}", *args]
+        ok_codes = (0,)
+        if detailed_exitcode:
+            command.append("-detailed-exitcode")
+            ok_codes = (0, 2)
+        try:
+            return run_terraform(command, cwd=self.directory, ok_codes=ok_codes).returncode
+        except StateLockedError as locked:
+            if not (self.force_unlock and locked.stale and locked.lock_id):
+                raise
+            self.release_lock(locked.lock_id)
+            return run_terraform(command, cwd=self.directory, ok_codes=ok_codes).returncode
+
+    def refresh_only(self) -> list[tuple[str, str, list[str]]]:
+        """A refresh-only plan: what changed outside Terraform that matters (ops/drift.py). Its saved plan holds
+        secrets, so it is private and gone as soon as it is read."""
+        out = plans_dir() / f"{self.name}.refresh.tfplan"
+        try:
+            with step(f"[{self.name}] terraform plan -refresh-only"):
+                self._run_plan(["-refresh-only"], out)
+                shown = run_terraform(["show", "-json", "-no-color", str(out)], cwd=self.directory)
+        finally:
+            out.unlink(missing_ok=True)
+        return meaningful_drift(json.loads(shown.stdout))
 
     def _refuse_if_protected(self, error: PipelineError) -> None:
         """Terraform refused a plan that destroys prevent_destroy resources: review it as destructive and stop."""
@@ -232,16 +258,33 @@ class EnvironmentPipeline:
         return 0
 
     def drift(self) -> int:
+        """Did anything change outside Terraform? Drift exits 4; a configuration that differs from what is deployed
+        (but nothing changed outside Terraform) exits 5, as does an environment never deployed."""
+        self.preflight()
+        history = StateHistory(self.config, self.target)
+        if not history.deployed_resources():
+            say(
+                f"[{self.name}] never deployed: its state (s3://{history.bucket}/{history.key}) records no resources, so "
+                f"nothing can have drifted; everything in its configuration is pending. `make deploy ENV={self.name}` deploys it"
+            )
+            return EXIT_PENDING
         self.prepare()
-        review, code = self.plan(detailed_exitcode=True)
-        if code == 0:
-            say(f"[{self.name}] no drift: the deployed resources match the configuration")
-            return 0
-        say(f"[{self.name}] DRIFT: {len(review.changes)} resource(s) differ from the configuration")
-        for change in review.drift or review.changes:
-            say(f"    {change.address}: {'; '.join(change.changed_attributes) or change.action}")
-        say(f"    `make deploy ENV={self.name}` puts them back")
-        return EXIT_DRIFT
+        drifted = self.refresh_only()
+        if drifted:
+            say(f"[{self.name}] DRIFT: {len(drifted)} resource(s) changed outside Terraform")
+            for address, _, attributes in drifted:
+                say(f"    {address}: {'; '.join(attributes)}")
+            say(f"    `make plan ENV={self.name}` shows what would put them back; `make deploy ENV={self.name}` does")
+            return EXIT_DRIFT
+        review, _ = self.plan(detailed_exitcode=True)
+        if review.changes:
+            say(
+                f"[{self.name}] no drift: nothing changed outside Terraform. But your configuration differs from what is "
+                f"deployed ({review.summary_line()}); read plans/{self.name}.md, then `make deploy ENV={self.name}` applies it"
+            )
+            return EXIT_PENDING
+        say(f"[{self.name}] no drift: the deployed resources match the configuration")
+        return 0
 
     def unlock(self, lock_id: str) -> int:
         self.prepare()
@@ -255,7 +298,8 @@ def refuse_destroy_of_protected(config: EnvironmentConfig) -> None:
         why = "it is a production environment (production = true)" if config.production else "protections.prevent_destroy is on"
         raise PipelineError(
             f"refusing to destroy {config.name}: {why}, so its database, table, keys and buckets are protected. "
-            "Nothing was touched."
+            "Nothing was touched.",
+            exit_code=EXIT_REFUSED,
         )
 
 

@@ -9,7 +9,9 @@ For one environment it writes ``plans/<env>.md`` (for people) and
   and their rules, network ACLs, KMS keys and policies, bucket policies and
   public-access blocks, resource policies, and anything that opens a CIDR);
 * every change's resource address and changed attributes;
-* drift Terraform noticed outside its own changes.
+* drift that matters to this plan: a change made outside Terraform to an attribute the
+  configuration sets (``ops/drift.py``) and the plan depends on (Terraform's
+  ``relevant_attributes``); ``make drift`` answers the wider question.
 
 No sensitive value is ever shown: where one changes, the review says
 ``(sensitive) changed`` (values are printed only from the redacted plan,
@@ -34,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ops.drift import meaningful_drift
 from ops.redaction import redact_change
 from platform_core.errors import EXIT_DESTRUCTIVE
 
@@ -286,14 +289,30 @@ def _to_change(entry: dict) -> Change | None:
 def review_plan(plan: dict, environment: str) -> PlanReview:
     """Turn ``terraform show -json`` output into a PlanReview."""
     changes = [c for c in (_to_change(e) for e in plan.get("resource_changes", []) if e.get("mode") == "managed") if c]
+    relevant = _relevant_attributes(plan)
     drift = [
-        Change(address=e["address"], resource_type=e["type"], action="drifted", changed_attributes=_changed_attributes(e["change"], "update"))
-        for e in plan.get("resource_drift", [])
-        if e.get("mode") == "managed"
+        Change(address=address, resource_type=resource_type, action="drifted", changed_attributes=shown)
+        for address, resource_type, attributes in meaningful_drift(plan)
+        if (shown := [a for a in attributes if _top_level(a) in relevant.get(address, ())])
     ]
     order = {action: index for index, action in enumerate(ACTION_ORDER)}
     changes.sort(key=lambda c: (order[c.action], c.address))
     return PlanReview(environment=environment, changes=changes, drift=drift)
+
+
+def _relevant_attributes(plan: dict) -> dict[str, set[str]]:
+    """Address -> the top-level attributes Terraform lists in ``relevant_attributes``: what the planned changes
+    depend on. Drift elsewhere changes nothing this plan does."""
+    relevant: dict[str, set[str]] = {}
+    for entry in plan.get("relevant_attributes", []):
+        path = entry.get("attribute") or []
+        relevant.setdefault(entry["resource"], set()).add(str(path[0]) if path else "")
+    return relevant
+
+
+def _top_level(described: str) -> str:
+    """``versioning_configuration[0].status: ...`` -> ``versioning_configuration``."""
+    return re.split(r"[.\[:]", described, maxsplit=1)[0]
 
 
 PREVENT_DESTROY = re.compile(r"Resource (\S+) has lifecycle\.prevent_destroy set, but the plan calls for this resource")

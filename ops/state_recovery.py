@@ -49,11 +49,16 @@ class StateVersion:
         return f"{marker}  {self.version_id}  {self.modified:%Y-%m-%d %H:%M:%S}  {self.size:>9} B  {held}"
 
 
+def managed_instances(state: dict) -> int:
+    """The resources a state records, counted as a plan counts them: managed instances (no data sources)."""
+    return sum(len(r.get("instances", [])) for r in state.get("resources", []) if r.get("mode", "managed") == "managed")
+
+
 def _inspect(body: bytes) -> tuple[int | None, str | None, int | None]:
     try:
         state = json.loads(body)
-        return int(state["serial"]), str(state["lineage"]), len(state.get("resources", []))
-    except (ValueError, KeyError, TypeError):
+        return int(state["serial"]), str(state["lineage"]), managed_instances(state)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None, None, None
 
 
@@ -81,10 +86,26 @@ class StateHistory:
                     StateVersion(version["VersionId"], version["LastModified"], version["Size"], version["IsLatest"], *_inspect(body))
                 )
         except (BotoCoreError, ClientError) as error:
-            raise PipelineError(f"cannot read the state versions of s3://{self.bucket}/{self.key}: {error}") from None
+            raise PipelineError(f"cannot read the state versions of s3://{self.bucket}/{self.key}: {_one_line(error)}") from None
         if not found:
             raise PipelineError(f"s3://{self.bucket}/{self.key} has no versions: {self.config.name} was never deployed")
         return sorted(found, key=lambda v: v.modified, reverse=True)
+
+    def deployed_resources(self) -> int | None:
+        """How many resources the current state records; None when there is no state at all (no bucket,
+        no object: the environment was never deployed)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            body = self.s3.get_object(Bucket=self.bucket, Key=self.key)["Body"].read()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchBucket", "NoSuchKey", "404"):
+                return None
+            raise PipelineError(f"cannot read the state s3://{self.bucket}/{self.key}: {_one_line(error)}") from None
+        except BotoCoreError as error:
+            raise PipelineError(f"cannot read the state s3://{self.bucket}/{self.key}: {_one_line(error)}") from None
+        _, _, resources = _inspect(body)
+        return resources
 
     def locked(self) -> bool:
         from botocore.exceptions import ClientError
@@ -117,3 +138,12 @@ class StateHistory:
             CopySource={"Bucket": self.bucket, "Key": self.key, "VersionId": version_id},
         )
         return chosen
+
+
+def _one_line(error: Exception) -> str:
+    """An AWS error as one readable line: its code and message, not the SDK's wrapping."""
+    response = getattr(error, "response", None) or {}
+    detail = response.get("Error", {})
+    if detail.get("Code"):
+        return f"{detail['Code']}: {detail.get('Message') or 'no message'}"
+    return str(error).splitlines()[0]

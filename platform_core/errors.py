@@ -16,7 +16,10 @@ EXIT_REFUSED = 2
 EXIT_DESTRUCTIVE = 3
 """The plan would replace or delete something (``make plan`` / ``make review``)."""
 EXIT_DRIFT = 4
-"""``make drift`` found a difference between the deployed resources and the configuration."""
+"""``drift`` found a change made outside Terraform to something the configuration sets."""
+EXIT_PENDING = 5
+"""``drift`` found no drift, but the configuration differs from what is deployed (a plan would change
+something), or the environment was never deployed."""
 EXIT_INTERRUPTED = 130
 """SIGINT or SIGTERM arrived; a plan stopped gracefully, an apply was left to finish first (ops/detached_apply.py)."""
 

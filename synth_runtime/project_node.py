@@ -21,7 +21,10 @@ def use_project_node() -> str | None:
 
     if "JSII_NODE" not in os.environ and PROJECT_NODE.is_file():
         os.environ["JSII_NODE"] = str(PROJECT_NODE)
-        # jsii's kernel still calls util.isArray; Node 22 prints a deprecation line on every run.
-        os.environ.setdefault("NODE_OPTIONS", "--no-deprecation")
+    # jsii's kernel still calls util.isArray; Node 22 prints a deprecation warning on every run, which the
+    # cdktf CLI relays as an [ERROR] line. Nobody can act on it.
+    options = os.environ.get("NODE_OPTIONS", "")
+    if "--no-deprecation" not in options.split():
+        os.environ["NODE_OPTIONS"] = f"{options} --no-deprecation".strip()
     prepare_node()
     return os.environ.get("JSII_NODE")

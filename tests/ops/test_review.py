@@ -88,8 +88,29 @@ def test_machine_summary_mirrors_the_markdown(tmp_path):
     assert [c["address"] for c in data["destructive_changes"]] == ["aws_subnet.a", "aws_s3_bucket.logs"]
 
 
-def test_drift_is_reported_separately():
-    plan = {"resource_drift": [change("aws_s3_bucket_versioning.v", ["update"], {"status": "Enabled"}, {"status": "Suspended"})]}
+def _configured(address: str, *attributes: str) -> dict:
+    return {"address": address, "mode": "managed", "expressions": {a: {"constant_value": None} for a in attributes}}
+
+
+def test_drift_the_plan_depends_on_is_reported_separately():
+    plan = {
+        "resource_drift": [
+            change("aws_s3_bucket_versioning.v", ["update"], {"versioning_configuration": [{"status": "Enabled"}]}, {"versioning_configuration": [{"status": "Suspended"}]}),
+            change("aws_s3_bucket_versioning.w", ["update"], {"versioning_configuration": [{"status": "Enabled"}]}, {"versioning_configuration": [{"status": "Suspended"}]}),
+        ],
+        "configuration": {"root_module": {"resources": [
+            _configured("aws_s3_bucket_versioning.v", "versioning_configuration"), _configured("aws_s3_bucket_versioning.w", "versioning_configuration"),
+        ]}},
+        "relevant_attributes": [{"resource": "aws_s3_bucket_versioning.v", "attribute": ["versioning_configuration", 0, "status"]}],
+    }
     review = review_plan(plan, "dev")
-    assert [c.changed_attributes for c in review.drift] == [["status: 'Enabled' → 'Suspended'"]]
+    assert [(c.address, c.changed_attributes) for c in review.drift] == [
+        ("aws_s3_bucket_versioning.v", ["versioning_configuration[0].status: 'Enabled' → 'Suspended'"])
+    ], "drift the plan does not depend on is make drift's business"
     assert "Changed outside Terraform (drift)" in review.to_markdown()
+
+
+def test_a_review_after_a_clean_deploy_shows_no_drift():
+    """Terraform lists normalisation as drift on every refresh; without relevant attributes nothing is shown."""
+    plan = {"resource_drift": [change("aws_api_gateway_method.m", ["update"], {"authorization_scopes": None}, {"authorization_scopes": []})]}
+    assert review_plan(plan, "dev").drift == []
