@@ -51,7 +51,7 @@ review: setup ## Review the saved plan of ENV again; exit 3 if destructive
 destroy: setup ## Destroy ENV (refused for production)
 	$(PYTHON) -m ops destroy $(ENV)
 
-drift: setup ## Report changes made outside Terraform in ENV; exit 4 on drift
+drift: setup ## Did anything change outside Terraform in ENV? (bin/platform drift: exit 4 drift, 5 pending)
 	$(PYTHON) -m ops drift $(ENV)
 
 verify: setup ## Check the deployed ENV through boto3

@@ -42,7 +42,7 @@ def synthesize(configs: Iterable[EnvironmentConfig], target: DeployTarget, outdi
         stacks = []
         for config in configs:
             stack = PlatformStack(app, config, target, package)
-            apply_suppressions(stack, suppressions.rules_for(config.name))
+            apply_suppressions(stack, suppressions.rules_for(config.name, config.settings()))
             stacks.append(stack)
         synth_checked(app, [stack.policy_gate for stack in stacks], staging, final)
 

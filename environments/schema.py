@@ -13,7 +13,7 @@ AWS provider bindings would be loaded.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -239,6 +239,20 @@ class EnvironmentConfig(StrictModel):
     def state_object_key(self) -> str:
         """Where this environment's state lives in its bucket: ``workspaces/<env>/<key>``."""
         return f"{STATE_WORKSPACE_PREFIX}/{self.name}/{self.state.key}"
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting by dotted name (``database.multi_az``), as the file would set it, defaults included."""
+        flat: dict[str, Any] = {}
+
+        def walk(value: Any, prefix: str) -> None:
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, f"{prefix}.{key}" if prefix else key)
+            else:
+                flat[prefix] = value
+
+        walk(self.model_dump(exclude={"name"}), "")
+        return flat
 
     @property
     def resource_tags(self) -> dict[str, str]:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ops.checkov_runner import ERRORS_FILE_ENV_VAR
 from platform_core.errors import PipelineError
-from policy import CheckovErrorSuppression, CheckovSuppression, Suppressions, load_suppressions
+from policy import CheckovErrorSuppression, CheckovSuppression, Settings, Suppressions, load_suppressions
 
 INPUTS = ("stack", "plan")
 """What the gate scans: the synthesized Terraform JSON (framework terraform_json) and the plan JSON (terraform_plan)."""
@@ -40,9 +40,11 @@ class Failure:
     title: str
     resource: str
     """The construct path inside the stack (``data-lake/data/bucket``), or checkov's id if unknown."""
+    hint: str = ""
+    """Why a suppression of this check on this resource does not hold here, and what to change."""
 
     def __str__(self) -> str:
-        return f"{self.check} on {self.resource}: {self.title}"
+        return f"{self.check} on {self.resource}: {self.title}" + (f" ({self.hint})" if self.hint else "")
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,12 @@ def scan(
     subject: str,
     path: Path,
     stack_document: dict,
+    settings: Settings,
     suppressions: Suppressions | None = None,
     extra_args: Sequence[str] = (),
 ) -> CheckovReport:
-    """Scan one input (``stack`` or ``plan``) and apply the environment's suppressions."""
+    """Scan one input (``stack`` or ``plan``) and apply the suppressions that hold for the environment's name and
+    ``settings`` (``EnvironmentConfig.settings()``)."""
     suppressions = suppressions or load_suppressions()
     paths = construct_paths(stack_document)
 
@@ -177,17 +181,20 @@ def scan(
         passed=report["summary"]["passed"],
         passed_checks=frozenset((entry["check_id"], resource_path(entry["resource"])) for entry in results["passed_checks"]),
     )
-    accepted_failures = suppressions.checkov_for(environment)
+    accepted_failures = suppressions.checkov_for(environment, settings)
+    elsewhere = suppressions.checkov_not_for(environment, settings)
     used: set[int] = set()
     for entry in results["failed_checks"]:
         failure = Failure(entry["check_id"], entry["check_name"], resource_path(entry["resource"]))
         match = next((i for i, s in enumerate(accepted_failures) if (s.check, s.resource) == (failure.check, failure.resource)), None)
         if match is None:
-            outcome.failed.append(failure)
+            nearly = next((s for s in elsewhere if (s.check, s.resource) == (failure.check, failure.resource)), None)
+            hint = nearly.why_not(environment, settings) if nearly is not None else _entry_to_add(failure)
+            outcome.failed.append(Failure(failure.check, failure.title, failure.resource, hint))
         else:
             used.add(match)
             outcome.suppressed.append((failure, accepted_failures[match]))
-    accepted_errors = suppressions.checkov_errors_for(environment, subject)
+    accepted_errors = suppressions.checkov_errors_for(environment, settings, subject)
     used_errors: set[int] = set()
     for entry in errors:
         errored = ErroredCheck(entry["check"] or "(checkov)", resource_path(entry["resource"] or "(no resource)"), entry["error"])
@@ -203,6 +210,13 @@ def scan(
         outcome.unused = [s for i, s in enumerate(accepted_failures) if i not in used]
     outcome.unused += [s for i, s in enumerate(accepted_errors) if i not in used_errors]
     return outcome
+
+
+def _entry_to_add(failure: Failure) -> str:
+    return (
+        "fix it; or, if a setting this environment relaxes on purpose explains it, accept it in policy/suppressions.toml: "
+        f'[[checkov]] check = "{failure.check}", resource = "{failure.resource}", when = ["<setting> = <value>"], reason = "<why>"'
+    )
 
 
 def verify_accepted_errors(reports: Iterable[CheckovReport]) -> list[CheckovReport]:
@@ -230,14 +244,16 @@ def verify_accepted_errors(reports: Iterable[CheckovReport]) -> list[CheckovRepo
     return reports
 
 
-def scan_stack(environment: str, stack_dir: Path, suppressions: Suppressions | None = None, extra_args: Sequence[str] = ()) -> CheckovReport:
+def scan_stack(
+    environment: str, stack_dir: Path, settings: Settings, suppressions: Suppressions | None = None, extra_args: Sequence[str] = ()
+) -> CheckovReport:
     stack_json = stack_dir / "cdk.tf.json"
-    return scan(environment, "stack", stack_json, json.loads(stack_json.read_text()), suppressions, extra_args)
+    return scan(environment, "stack", stack_json, json.loads(stack_json.read_text()), settings, suppressions, extra_args)
 
 
-def scan_plan(environment: str, plan_json: Path, stack_dir: Path, suppressions: Suppressions | None = None) -> CheckovReport:
+def scan_plan(environment: str, plan_json: Path, stack_dir: Path, settings: Settings, suppressions: Suppressions | None = None) -> CheckovReport:
     document = json.loads((stack_dir / "cdk.tf.json").read_text())
-    return scan(environment, "plan", plan_json, document, suppressions)
+    return scan(environment, "plan", plan_json, document, settings, suppressions)
 
 
 def findings(report: CheckovReport) -> list[str]:

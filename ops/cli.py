@@ -136,16 +136,17 @@ def policy(args: argparse.Namespace) -> int:
     from ops.checkov_gate import findings, scan_plan, scan_stack, verify_accepted_errors
     from ops.paths import plans_dir
 
-    names = [config.name for config in load_environments(only=list(args.environments) or None)]
-    with step(f"synthesize {', '.join(names)}"):
-        synthesize(names)
+    configs = load_environments(only=list(args.environments) or None)
+    with step(f"synthesize {', '.join(c.name for c in configs)}"):
+        synthesize([c.name for c in configs])
     reports = []
-    for name in names:
+    for config in configs:
+        name, settings = config.name, config.settings()
         with step(f"[{name}] checkov"):
-            reports.append(scan_stack(name, stack_dir(name)))
+            reports.append(scan_stack(name, stack_dir(name), settings))
             plan = plans_dir() / f"{name}.plan.json"
             if plan.exists():
-                reports.append(scan_plan(name, plan, stack_dir(name)))
+                reports.append(scan_plan(name, plan, stack_dir(name), settings))
     reports = verify_accepted_errors(reports)
     say("checkov (policy/suppressions.toml applied):")
     for report in reports:

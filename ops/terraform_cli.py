@@ -187,6 +187,8 @@ def run_terraform(
     PipelineError with Terraform's own message otherwise. SIGINT and SIGTERM
     during a run are reported once it has ended (exit code 130).
     """
+    if not cwd.is_dir():
+        raise PipelineError(f"{cwd} does not exist: {cwd.name} is not synthesized here; run `make plan ENV={cwd.name}` first")
     binary = terraform_binary()
     command = [binary, *args]
     env = terraform_environ(extra_env)

@@ -7,9 +7,12 @@ through :func:`constructs_lib.rules.suppress`.
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,15 +25,55 @@ def _one_line(reason: str) -> str:
     return reason
 
 
+Settings = Mapping[str, Any]
+"""An environment's settings by dotted name (``database.multi_az``), as ``EnvironmentConfig.settings()`` gives them."""
+
+
+def _condition(text: str) -> str:
+    if not CONDITION.fullmatch(text):
+        raise ValueError(f"{text!r} is not a condition; write it as '<setting> = <value>', such as 'database.multi_az = false'")
+    try:
+        tomllib.loads(f"value = {text.split('=', 1)[1].strip()}")
+    except tomllib.TOMLDecodeError:
+        raise ValueError(f"{text!r}: the value is not a TOML value (true, false, a number or a quoted string)") from None
+    return text
+
+
+CONDITION = re.compile(r"^[a-z_]+(\.[a-z_]+)+\s*=\s*\S.*$")
+
+
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     resource: str = Field(pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)+$", description="The construct path inside the stack.")
     reason: Annotated[str, AfterValidator(_one_line)]
-    environments: list[str] | None = None
+    when: list[Annotated[str, AfterValidator(_condition)]] | None = Field(
+        default=None,
+        description="Settings under which the finding is accepted, such as 'database.multi_az = false': it then holds in "
+        "every environment that relaxes that setting, and in none that keeps it.",
+    )
+    environments: list[str] | None = Field(default=None, description="Environments the finding is accepted in, by name.")
 
-    def applies_to(self, environment: str) -> bool:
-        return self.environments is None or environment in self.environments
+    def conditions(self) -> list[tuple[str, Any]]:
+        """``(setting, value)`` of each ``when`` condition."""
+        return [(key.strip(), tomllib.loads(f"value = {value.strip()}")["value"]) for key, value in (c.split("=", 1) for c in self.when or [])]
+
+    def applies_to(self, environment: str, settings: Settings) -> bool:
+        """True when the environment is named (or no names are given) and every ``when`` condition holds."""
+        if self.environments is not None and environment not in self.environments:
+            return False
+        return all(key in settings and settings[key] == value for key, value in self.conditions())
+
+    def why_not(self, environment: str, settings: Settings) -> str:
+        """For a finding this entry does not cover here: what it would take, to say in the failure."""
+        if self.environments is not None and environment not in self.environments:
+            return (
+                f"policy/suppressions.toml accepts it only for environments {', '.join(self.environments)}: if the same "
+                f"reason holds for {environment}, add it to that entry's environments (better: replace them by the "
+                f"setting it relaxes, as when = [...])"
+            )
+        unmet = [f"{key} = {json.dumps(value)} (here {json.dumps(settings.get(key))})" for key, value in self.conditions() if settings.get(key) != value]
+        return f"policy/suppressions.toml accepts it only when {'; '.join(unmet)}: {environment} keeps the setting, so fix the finding"
 
 
 class CheckovSuppression(_Entry):
@@ -64,14 +107,18 @@ class Suppressions(BaseModel):
     checkov_error: list[CheckovErrorSuppression] = []
     rule: list[RuleSuppression] = []
 
-    def checkov_for(self, environment: str) -> list[CheckovSuppression]:
-        return [s for s in self.checkov if s.applies_to(environment)]
+    def checkov_for(self, environment: str, settings: Settings) -> list[CheckovSuppression]:
+        return [s for s in self.checkov if s.applies_to(environment, settings)]
 
-    def checkov_errors_for(self, environment: str, errors_on: str) -> list[CheckovErrorSuppression]:
-        return [s for s in self.checkov_error if s.applies_to(environment) and s.errors_on == errors_on]
+    def checkov_not_for(self, environment: str, settings: Settings) -> list[CheckovSuppression]:
+        """The ``[[checkov]]`` entries that do not hold here (to explain a failure they nearly cover)."""
+        return [s for s in self.checkov if not s.applies_to(environment, settings)]
 
-    def rules_for(self, environment: str) -> list[RuleSuppression]:
-        return [s for s in self.rule if s.applies_to(environment)]
+    def checkov_errors_for(self, environment: str, settings: Settings, errors_on: str) -> list[CheckovErrorSuppression]:
+        return [s for s in self.checkov_error if s.applies_to(environment, settings) and s.errors_on == errors_on]
+
+    def rules_for(self, environment: str, settings: Settings) -> list[RuleSuppression]:
+        return [s for s in self.rule if s.applies_to(environment, settings)]
 
 
 class SuppressionsError(Exception):

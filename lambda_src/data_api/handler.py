@@ -13,10 +13,12 @@ What is accepted:
 
 * Content type: ``application/json`` (parameters such as ``charset`` are ignored). A request
   without ``Content-Type`` is read as JSON, as API Gateway does when it picks the request model.
-  Header names are matched case-insensitively (``Origin``, ``origin``, ``ORIGIN``).
+  Header names are matched case-insensitively (``Origin``, ``origin``, ``ORIGIN``; if one is sent
+  under several casings, the last wins). ``Content-Type`` matters for POST only.
 * The body is read with a parser that keeps every number as written (``Decimal``, no float, no
   int-string conversion limit) and refuses ``NaN``/``Infinity``; lone surrogates are refused with
-  a 400; the size limit is on the UTF-8 bytes.
+  a 400; the size limit is on the UTF-8 bytes. A body marked ``isBase64Encoded`` is decoded first
+  and must be UTF-8.
 * ``value`` must be storable by DynamoDB, and is checked against its documented limits before
   DynamoDB sees it: numbers have at most 38 significant digits (counted as DynamoDB does, after
   trimming leading and trailing zeros, so ``1.000`` has one) and a non-zero magnitude from
@@ -26,11 +28,12 @@ What is accepted:
 * ``ttl_seconds`` is optional and, when present, a JSON integer (written without fraction or
   exponent; ``5.0``, ``5e0``, ``true`` and ``null`` are refused) from 1 to 31536000.
 
-Numbers round-trip exactly. DynamoDB normalises numbers (``1.50`` is stored as ``1.5``, ``100``
-as ``1E+2`` is stored as ``100``), so each item keeps two forms of its value: ``value`` in native
+Numbers round-trip exactly. DynamoDB normalises numbers (``1.50`` comes back as ``1.5``, ``1.0`` as
+``1`` and ``1E+2`` as ``100``), so each item keeps two forms of its value: ``value`` in native
 DynamoDB types (so the table stays queryable) and ``value_json``, the compact JSON text of the
 parsed value with every number written exactly as received (same digits, trailing zeros included,
-an integer stays an integer and ``1.0`` stays a decimal). GET answers from ``value_json``. An item
+an integer stays an integer and ``1.0`` stays a decimal; only the spelling of an exponent may
+change, ``1e2`` -> ``1E+2``). GET answers from ``value_json``. An item
 without ``value_json`` (written before it existed, or by another writer) is answered from
 ``value``: string, number and binary sets come back as sorted lists (binary as base64 text),
 binary as base64 text; an item without ``value`` answers 500.
@@ -536,9 +539,11 @@ def _stored_value(item: dict[str, Any]) -> Any:
         if not isinstance(stored_json, dict) or not isinstance(stored_json.get("S"), str):
             raise DamagedItem("value_json is not a string attribute")
         try:
-            return loads_exact(stored_json["S"])
+            value = loads_exact(stored_json["S"])
+            check_value(value)
         except BadRequest:
             raise DamagedItem("value_json is not JSON this function reads") from None
+        return value
     if "value" not in item:
         raise DamagedItem("the stored item has no value")
     return from_attribute(item["value"])

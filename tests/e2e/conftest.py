@@ -17,7 +17,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +31,8 @@ from platform_core.target import DeployTarget
 from tests.conftest import require_tool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PLATFORM = PROJECT_ROOT / "bin" / "platform"
+"""The entry point every pipeline run of the end-to-end tests goes through, so their exit codes are its."""
 PHASES: list[tuple[str, float]] = []
 
 
@@ -60,9 +61,10 @@ class E2E:
         return env
 
     def ops(self, *args: str, timeout: int = 900, **extra: str) -> subprocess.CompletedProcess[str]:
-        """Run a pipeline verb; its output is returned and kept in ``logs/`` (the leak scan reads it too)."""
+        """Run a pipeline verb through the entry point (bin/platform); its output is returned and kept in ``logs/``
+        (the leak scan reads it too)."""
         result = subprocess.run(
-            [sys.executable, "-m", "ops", *args],
+            [str(PLATFORM), *args],
             cwd=PROJECT_ROOT,
             env=self.environ(**extra),
             capture_output=True,
@@ -79,7 +81,7 @@ class E2E:
 
         Its output goes to ``log`` when given (a long run would fill a pipe nobody reads), else to a pipe."""
         return subprocess.Popen(
-            [sys.executable, "-m", "ops", *args],
+            [str(PLATFORM), *args],
             cwd=PROJECT_ROOT,
             env=self.environ(**extra),
             stdout=log.open("w") if log else subprocess.PIPE,

@@ -21,7 +21,7 @@ import zipfile
 import pytest
 
 from ops.verify import all_checks
-from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT
+from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT, EXIT_PENDING
 from tests.e2e.conftest import PROJECT_ROOT, converge_after_a_failure, phase
 from tests.e2e.emulator_allowances import ALLOWANCES, unexplained
 from tests.e2e.inventory import mismatches
@@ -45,6 +45,13 @@ QA_DESTROY: list = []
 def converged(e2e):
     """dev as the previous test left it; after a failed test, converged by a deploy first (conftest.py)."""
     converge_after_a_failure(e2e, "dev", lambda: LOCK_KEY in state_keys(e2e))
+
+
+def dev_settings(e2e) -> dict:
+    from environments import load_environments
+
+    (dev,) = load_environments(e2e.environments, only=["dev"])
+    return dev.settings()
 
 
 def state_keys(e2e) -> list[str]:
@@ -134,6 +141,7 @@ def test_second_plan_shows_no_changes(e2e):
     assert result.returncode == 0, result.stderr[-4000:]
     review = e2e.review("dev")
     assert unexplained(review["changes"]) == [], review["changes"]
+    assert review["drift"] == [], "a refresh right after a deploy finds nothing changed outside Terraform"
 
 
 def test_checkov_passes_on_the_plan(e2e):
@@ -143,7 +151,10 @@ def test_checkov_passes_on_the_plan(e2e):
 
     stack_dir = e2e.work / "cdktf.out" / "stacks" / "dev"
     with phase("checkov on the stack and the plan JSON"):
-        stack, plan = verify_accepted_errors([scan_stack("dev", stack_dir), scan_plan("dev", e2e.work / "plans" / "dev.plan.json", stack_dir)])
+        settings = dev_settings(e2e)
+        stack, plan = verify_accepted_errors(
+            [scan_stack("dev", stack_dir, settings), scan_plan("dev", e2e.work / "plans" / "dev.plan.json", stack_dir, settings)]
+        )
     for report in (stack, plan):
         print(report.line())
         assert findings(report) == [], report.line()
@@ -310,7 +321,7 @@ def test_checkov_reads_the_redacted_plan_as_it_reads_the_real_one(e2e, tmp_path)
     clear.write_text(run_terraform(["show", "-json", "-no-color", str(e2e.work / "plans" / "dev.tfplan")], cwd=stack_dir).stdout)
     try:
         with phase("checkov on the clear and on the redacted plan"):
-            real, redacted = (scan_plan("dev", path, stack_dir) for path in (clear, e2e.work / "plans" / "dev.plan.json"))
+            real, redacted = (scan_plan("dev", path, stack_dir, dev_settings(e2e)) for path in (clear, e2e.work / "plans" / "dev.plan.json"))
     finally:
         clear.unlink()
     assert redacted.passed_checks == real.passed_checks
@@ -325,6 +336,10 @@ def data_bucket(e2e) -> str:
 
 
 def test_drift_is_reported_with_the_attribute_and_repaired_by_the_next_deploy(e2e):
+    with phase("make drift with nothing changed"):
+        clean = e2e.ops("drift", "dev")
+    assert clean.returncode == 0, clean.stderr[-3000:]
+    assert "[dev] no drift: the deployed resources match the configuration" in clean.stderr
     ec2 = e2e.client("ec2")
     (vpc_id,) = [v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["dev"]}])["Vpcs"]]
     (default_group,) = ec2.describe_security_groups(
@@ -340,9 +355,11 @@ def test_drift_is_reported_with_the_attribute_and_repaired_by_the_next_deploy(e2
         drifted = e2e.ops("drift", "dev")
     assert drifted.returncode == EXIT_DRIFT, drifted.stderr[-3000:]
     report = drifted.stderr
-    assert "DRIFT: 2 resource(s) differ from the configuration" in report, report[-3000:]
-    assert re.search(r"aws_s3_bucket_versioning\.data-lake_data_versioning_\w+: .*versioning_configuration\[0\]\.status: 'Enabled' → 'Suspended'", report), report[-3000:]
-    assert re.search(r"aws_default_security_group\.network_default-security-group_\w+: ingress", report), report[-3000:]
+    assert "DRIFT: 2 resource(s) changed outside Terraform" in report, report[-3000:]
+    lines = [line.strip() for line in report.splitlines() if line.startswith("    aws_")]
+    assert len(lines) == 2, report[-3000:]
+    assert re.fullmatch(r"aws_default_security_group\.network_default-security-group_\w+: ingress: \[\] → \[\{\"cidr_blocks\": \[\"0\.0\.0\.0/0\"\], \"from_port\": 22, .*\}\]", lines[0]), lines[0]
+    assert re.fullmatch(r"aws_s3_bucket_versioning\.data-lake_data_versioning_\w+: versioning_configuration\[0\]\.status: 'Enabled' → 'Suspended'", lines[1]), lines[1]
     with phase("deploy repairs the drift"):
         repaired = e2e.ops("deploy", "dev")
     assert repaired.returncode == 0, repaired.stderr[-4000:]
@@ -398,6 +415,20 @@ def test_review_exit_code_is_zero_for_an_in_place_update(e2e, edited_environment
     assert review["destructive"] is False
     assert review["counts"]["replace"] == review["counts"]["delete"] == 0
     assert unexplained(review["changes"]) == [f"update {FLOW_LOG_GROUP}: retention_in_days: 365 → 400"]
+    with phase("make drift with a configuration edit (pending, not drift)"):
+        pending = e2e.ops("drift", "dev")
+    assert pending.returncode == EXIT_PENDING, pending.stderr[-3000:]
+    assert "[dev] no drift: nothing changed outside Terraform. But your configuration differs from what is deployed" in pending.stderr
+    assert "DRIFT" not in pending.stderr
+
+
+def test_drift_of_an_environment_never_deployed_says_so_and_creates_nothing(e2e, edited_environments):
+    never = edited_environments.read_text().replace("acme-tfstate-dev", "acme-tfstate-never").replace("10.10.0.0/16", "10.60.0.0/16")
+    (edited_environments.parent / "never.toml").write_text(never.replace('key = "platform/dev.tfstate"', 'key = "platform/never.tfstate"'))
+    result = e2e.ops("drift", "never")
+    assert result.returncode == EXIT_PENDING, result.stderr[-3000:]
+    assert "[never] never deployed: its state (s3://acme-tfstate-never/workspaces/never/platform/never.tfstate) records no resources" in result.stderr
+    assert "acme-tfstate-never" not in [b["Name"] for b in e2e.client("s3").list_buckets()["Buckets"]], "nothing is bootstrapped"
 
 
 def test_review_exit_code_marks_a_destructive_plan(e2e, edited_environments):

@@ -132,12 +132,19 @@ def test_cors_headers_only_for_allowed_origins(aws):
 
 @pytest.mark.parametrize(
     "value_text, field",
-    [("1e400", "value"), ("[1e+127]", "value[0]"), ('{"items": [0, 1, 2, {"price": -1E+126}]}', "value.items[3].price")],
+    [
+        ("1e400", "value"),
+        ("[1e+127]", "value[0]"),
+        ('{"items": [0, 1, 2, {"price": -1E+126}]}', "value.items[3].price"),
+    ],
 )
 def test_regression_overflowing_number_is_a_400_naming_the_field(aws, value_text, field):
     status, body, _ = post_raw(value_text)
     assert status == 400
-    assert body["message"] == f"{field} is too large: DynamoDB numbers go up to ±9.9999999999999999999999999999999999999E+125"
+    assert (
+        body["message"]
+        == f"{field} is too large: DynamoDB numbers go up to ±9.9999999999999999999999999999999999999E+125"
+    )
     assert_one_record(aws, 400)
 
 
@@ -525,4 +532,10 @@ def test_regression_validation_messages_name_field_and_limit():
         with pytest.raises(data_api.BadRequest) as raised:
             check(data_api.loads_exact(text))
         assert raised.value.message.startswith(message)
-    assert Decimal("1E-130") and data_api.number_problem(Decimal("-1.0000000000000000000000000000000000000000E-130")) is None
+    problem = data_api.number_problem
+    assert problem(Decimal("-1.0000000000000000000000000000000000000000E-130")) is None, "trailing zeros do not count"
+    assert problem(Decimal("0E-999999")) is None, "zero is allowed whatever its exponent"
+    assert problem(Decimal("1E+126")).startswith("is too large")
+    assert problem(Decimal("9.99999999999999999999999999999999999999E+125")) == (
+        "has 39 significant digits; DynamoDB keeps at most 38"
+    )

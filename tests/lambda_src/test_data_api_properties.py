@@ -10,6 +10,7 @@ its own ``LOG_PREFIX``, so its records are counted alone.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import logging
@@ -32,7 +33,7 @@ from tests.lambda_src.support import (
 )
 
 EXAMPLES = settings(
-    max_examples=600,
+    max_examples=800,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -130,7 +131,9 @@ bodies = st.one_of(
     object_bodies(),
     json_texts,
     st.text(max_size=30),
-    st.lists(st.sampled_from(["{", "}", "[", "]", '"', ":", ",", "1", "\ud800", "NaN", " ", '"value"']), max_size=40).map("".join),
+    st.lists(
+        st.sampled_from(["{", "}", "[", "]", '"', ":", ",", "1", "\ud800", "NaN", " ", '"value"']), max_size=40
+    ).map("".join),
     st.sampled_from([None, "", "   ", "\ufeff{}", '{"id": "a", "value": 1', "[" * 5000]),
 )
 
@@ -200,7 +203,7 @@ def expected_origin(an_event: Any) -> str | None:
     """The Origin a browser sent, by header name in any case (the last one if sent twice)."""
     found = None
     raw = an_event.get("headers") if isinstance(an_event, dict) else None
-    for name, value in (raw.items() if isinstance(raw, dict) else ()):
+    for name, value in raw.items() if isinstance(raw, dict) else ():
         if isinstance(name, str) and isinstance(value, str) and name.lower() == "origin":
             found = value
     return found
@@ -252,8 +255,6 @@ def test_any_body_is_answered_once_and_recorded_once(shared_aws, body, headers, 
     request_id = fresh_request_id("body")
     an_event = event("POST", body=body, headers=headers)
     if base64_body and isinstance(body, str):
-        import base64
-
         an_event["body"] = base64.b64encode(body.encode("utf-8", "surrogatepass")).decode()
         an_event["isBase64Encoded"] = True
     captured = capture()
@@ -325,7 +326,11 @@ def render(value: Any, ascii_only: bool) -> str:
         return json.dumps(value, ensure_ascii=ascii_only)
     if isinstance(value, list):
         return "[" + ",".join(render(v, ascii_only) for v in value) + "]"
-    return "{" + ",".join(json.dumps(k, ensure_ascii=ascii_only) + ":" + render(v, ascii_only) for k, v in value.items()) + "}"
+    return (
+        "{"
+        + ",".join(json.dumps(k, ensure_ascii=ascii_only) + ":" + render(v, ascii_only) for k, v in value.items())
+        + "}"
+    )
 
 
 def containers_deep(value: Any) -> int:

@@ -17,9 +17,9 @@ REPORTS: dict[str, object] = {}
 
 
 @pytest.fixture(scope="module")
-def reports(stacks_dir: Path) -> dict:
+def reports(stacks_dir: Path, configs) -> dict:
     require_tool("checkov") if not (PROJECT_ROOT / ".venv" / "bin" / "checkov").exists() else None
-    scanned = verify_accepted_errors(scan_stack(env, stacks_dir / "stacks" / env) for env in ("dev", "staging", "prod"))
+    scanned = verify_accepted_errors(scan_stack(env, stacks_dir / "stacks" / env, configs[env].settings()) for env in ("dev", "staging", "prod"))
     return {report.environment: report for report in scanned}
 
 
@@ -70,7 +70,7 @@ def test_the_gate_is_not_vacuous(tmp_path):
             }
         )
     )
-    report = scan_stack("throwaway", stack)
+    report = scan_stack("throwaway", stack, {})
     checks = {f.check for f in report.failed}
     assert not report.ok and len(report.failed) >= 5
     assert {"CKV_AWS_18", "CKV_AWS_21", "CKV_AWS_53"} <= checks, checks
@@ -95,14 +95,14 @@ check = AlwaysRaises()
 """
 
 
-def test_a_check_that_raises_fails_the_gate_and_is_named(tmp_path, stacks_dir):
+def test_a_check_that_raises_fails_the_gate_and_is_named(tmp_path, stacks_dir, configs):
     """checkov leaves a check that raised out of its report; the gate finds it and fails, naming check,
     resource and error."""
     checks = tmp_path / "checks"
     checks.mkdir()
     (checks / "__init__.py").write_text("")
     (checks / "always_raises.py").write_text(RAISING_CHECK)
-    report = scan_stack("dev", stacks_dir / "stacks" / "dev", extra_args=["--external-checks-dir", str(checks)])
+    report = scan_stack("dev", stacks_dir / "stacks" / "dev", configs["dev"].settings(), extra_args=["--external-checks-dir", str(checks)])
     raised = [e for e in report.errored if e.check == "CKV_AWS_990001"]
     assert not report.ok
     assert {e.resource for e in raised} >= {"data-lake/data/bucket", "data-lake/audit/bucket", "data-lake/access-logs/bucket"}
@@ -147,3 +147,66 @@ def test_an_accepted_error_is_unverified_when_the_other_input_was_not_scanned():
     (stack,) = verify_accepted_errors([_stack_with_accepted_error()])
     assert stack.ok and stack.unverified == [(ERROR, ACCEPTANCE)]
     assert any(line.startswith("UNVERIFIED CKV2_AWS_70 on api/options-method") for line in findings(stack))
+
+
+def copied_environment(tmp_path, name: str, edit=lambda text: text):
+    """dev's file copied as ``name`` (its own state key and range), edited, synthesized; its config and stack dir."""
+    from environments import load_environments
+    from platform_core.target import DeployTarget
+    from tests.synth import synth_environments
+
+    directory = tmp_path / "environments"
+    directory.mkdir()
+    text = (PROJECT_ROOT / "environments" / "dev.toml").read_text()
+    text = text.replace("10.10.0.0/16", "10.70.0.0/16").replace('key = "platform/dev.tfstate"', f'key = "platform/{name}.tfstate"')
+    (directory / f"{name}.toml").write_text(edit(text))
+    (config,) = load_environments(directory, only=[name])
+    synth_environments([config], DeployTarget(kind="aws"), tmp_path / "out")
+    return config, tmp_path / "out" / "stacks" / name
+
+
+def test_a_new_environment_copied_from_dev_passes_with_no_edit_to_the_suppressions(tmp_path):
+    config, stack = copied_environment(tmp_path, "qa")
+    report = scan_stack("qa", stack, config.settings())
+    assert report.ok and report.unused == [], findings(report)
+    assert {s.check for _, s in report.suppressed} >= {"CKV_AWS_157", "CKV_AWS_293"}, "covered because qa relaxes the same settings"
+
+
+def test_an_environment_that_relaxes_something_new_fails_naming_the_entry_to_add(tmp_path):
+    config, stack = copied_environment(tmp_path, "lab", lambda text: text.replace("[logging]\nretention_days = 365", "[logging]\nretention_days = 30"))
+    assert config.logging.retention_days == 30
+    report = scan_stack("lab", stack, config.settings())
+    short = [f for f in report.failed if f.check == "CKV_AWS_338"]
+    assert short and not report.ok
+    assert f'[[checkov]] check = "CKV_AWS_338", resource = "{short[0].resource}", when = ["<setting> = <value>"]' in str(short[0])
+
+
+def test_a_name_list_that_misses_an_environment_names_the_entry_to_extend(tmp_path):
+    from policy import CheckovSuppression, Suppressions
+
+    config, stack = copied_environment(tmp_path, "qa")
+    named = load_suppressions().model_copy(update={"checkov": [
+        s if s.check != "CKV_AWS_157" else CheckovSuppression(check=s.check, resource=s.resource, environments=["dev"], reason=s.reason)
+        for s in load_suppressions().checkov
+    ]})
+    report = scan_stack("qa", stack, config.settings(), Suppressions.model_validate(named.model_dump()))
+    (failure,) = [f for f in report.failed if f.check == "CKV_AWS_157"]
+    assert "accepts it only for environments dev: if the same reason holds for qa, add it to that entry's environments" in str(failure)
+
+
+def test_a_setting_that_does_not_hold_is_named_in_the_failure():
+    from policy import CheckovSuppression
+
+    entry = CheckovSuppression(check="CKV_AWS_157", resource="database/instance", when=["database.multi_az = false"], reason="r")
+    assert entry.applies_to("prod", {"database.multi_az": False})
+    assert not entry.applies_to("prod", {"database.multi_az": True})
+    assert "only when database.multi_az = false (here true)" in entry.why_not("prod", {"database.multi_az": True})
+
+
+def test_every_condition_names_a_real_setting(configs):
+    known = configs["dev"].settings()
+    suppressions = load_suppressions()
+    for entry in [*suppressions.checkov, *suppressions.checkov_error, *suppressions.rule]:
+        for key, value in entry.conditions():
+            assert key in known, f"{entry.resource}: when: {key} is not a setting of an environment file"
+            assert isinstance(value, type(known[key])), f"{entry.resource}: when: {key} = {value!r} has the wrong type"
