@@ -196,7 +196,9 @@ class Api(Construct):
                 ],
             ),
         )
-        return aws.api_gateway_account.ApiGatewayAccount(self, "account", cloudwatch_role_arn=role.arn)
+        # reset_on_delete: destroy clears the setting instead of only forgetting it (provider 5.x otherwise leaves
+        # the account pointing at a role that no longer exists).
+        return aws.api_gateway_account.ApiGatewayAccount(self, "account", cloudwatch_role_arn=role.arn, reset_on_delete=True)
 
     def _usage_plan(self, props: ApiProps, api_id: str) -> None:
         plan = aws.api_gateway_usage_plan.ApiGatewayUsagePlan(

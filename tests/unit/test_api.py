@@ -122,3 +122,36 @@ def test_api_outputs(stacks, environment):
     stage_name, _ = find(stacks[environment], "aws_api_gateway_stage", "api/stage")
     assert outputs["api_invoke_url"]["value"] == ref("aws_api_gateway_stage", stage_name, "invoke_url") + "/data"
     assert outputs["api_id"]["value"] == ref("aws_api_gateway_rest_api", rest_api(stacks[environment])[0])
+
+
+def test_the_request_model_refuses_early_what_the_function_would_refuse_for_nesting_and_magnitude():
+    """API Gateway validates POST bodies against the item model (JSON Schema draft 4): the model and the function
+    agree on DynamoDB's nesting limit and number magnitude, so most such input never reaches the function."""
+    import json as jsonlib
+
+    from jsonschema import Draft4Validator
+
+    from constructs_lib.api_model import ITEM_MODEL_JSON
+    from lambda_src.data_api.handler import BadRequest, check_value, loads_exact
+
+    validator = Draft4Validator(jsonlib.loads(ITEM_MODEL_JSON))
+    Draft4Validator.check_schema(validator.schema)
+
+    def nested(levels: int, inner) -> object:
+        for _ in range(levels):
+            inner = [inner]
+        return inner
+
+    def function_accepts(value) -> bool:
+        try:
+            check_value(loads_exact(jsonlib.dumps(value)))
+        except BadRequest:
+            return False
+        return True
+
+    for value in (nested(30, 1), nested(31, 1), nested(32, 1), nested(31, []), nested(32, []), nested(33, []),
+                  {"a": nested(31, {"b": 1})}, 9.9e125, -9.9e125, 1e126, -1e127, "text", None, True, [], {}):
+        model_accepts = validator.is_valid({"id": "a", "value": value})
+        assert model_accepts == function_accepts(value), (jsonlib.dumps(value)[:80], model_accepts)
+    assert not validator.is_valid({"id": "a", "value": 1, "ttl_seconds": 5.5})
+    assert not validator.is_valid({"id": "a", "value": 1, "extra": True})
