@@ -60,16 +60,11 @@ def synthesize_state_buckets(configs: Iterable[EnvironmentConfig], target: Deplo
 def synth_checked(app: App, gates: Iterable[PolicyGate], staging: Path, final: Path) -> None:
     """Synth ``app`` (whose outdir is ``staging``); publish to ``final`` only if no gate found a violation.
 
-    The gates also annotate each violation as an error, which makes cdktf itself stop
-    the synth (so a plain ``cdktf synth`` refuses too); that stop is reported here as
-    the violations it stands for.
+    Every stack is checked before anything is refused, so one run lists the violations of
+    all of them (a plain ``cdktf synth`` refuses too: ``main.py`` exits 2).
     """
     gates = list(gates)
-    try:
-        app.synth()
-    except RuntimeError:
-        if not any(gate.violations for gate in gates):
-            raise
+    app.synth()
     violations = [violation for gate in gates for violation in gate.violations]
     if violations:
         raise PolicyViolations(violations)

@@ -31,6 +31,9 @@ from pathlib import Path
 
 from ops.run_registry import note_terraform
 
+OUTPUTS_HEADING = "Outputs:"
+"""Where Terraform starts listing the outputs at the end of an apply: shown from the log only, not echoed."""
+
 
 @dataclass
 class DetachedOutcome:
@@ -71,19 +74,25 @@ def run_detached(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], l
     handled = threading.current_thread() is threading.main_thread()
     previous = {number: signal.signal(number, on_signal) for number in (signal.SIGINT, signal.SIGTERM)} if handled else {}
     lines: list[str] = []
+    shown = [True]
+
+    def show(line: str) -> None:
+        lines.append(line)
+        if line.strip() == OUTPUTS_HEADING:
+            shown[0] = False  # the pipeline prints the outputs itself, once (sensitive ones marked)
+        if shown[0]:
+            print(f"    | {line.rstrip()}", file=sys.stderr, flush=True)
+
     try:
         with log.open() as follow:
             while True:
                 line = follow.readline()
                 if line:
-                    lines.append(line)
-                    print(f"    | {line.rstrip()}", file=sys.stderr, flush=True)
+                    show(line)
                     continue
                 if process.poll() is not None:
-                    rest = follow.read()
-                    for tail in rest.splitlines(keepends=True):
-                        lines.append(tail)
-                        print(f"    | {tail.rstrip()}", file=sys.stderr, flush=True)
+                    for tail in follow.read().splitlines(keepends=True):
+                        show(tail)
                     break
                 time.sleep(0.1)
     finally:

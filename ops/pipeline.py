@@ -287,6 +287,18 @@ class EnvironmentPipeline:
         return 0
 
     def unlock(self, lock_id: str) -> int:
+        """Release the state lock ``lock_id``, after checking it is the lock actually held."""
+        self.preflight()
+        history = StateHistory(self.config, self.target)
+        held = history.lock_info()
+        if held is None:
+            raise PipelineError(f"{self.name} holds no state lock (s3://{history.bucket}/{history.key}.tflock does not exist): nothing to release")
+        if held.get("ID") != lock_id:
+            raise PipelineError(
+                f"the lock {self.name} holds is {held.get('ID')} ({held.get('Operation', 'an operation')} by "
+                f"{held.get('Who', 'someone')}, since {held.get('Created', 'an unknown time')}), not {lock_id}; "
+                "take the id from the lock error, and release a lock only when its run is dead"
+            )
         self.prepare()
         self.release_lock(lock_id)
         return 0

@@ -107,6 +107,24 @@ class StateHistory:
         _, _, resources = _inspect(body)
         return resources
 
+    def lock_info(self) -> dict | None:
+        """The state lock Terraform holds (its ID, Who, Operation, Created), or None when the state is not locked."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            body = self.s3.get_object(Bucket=self.bucket, Key=f"{self.key}.tflock")["Body"].read()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchBucket", "NoSuchKey", "404"):
+                return None
+            raise PipelineError(f"cannot read the state lock s3://{self.bucket}/{self.key}.tflock: {_one_line(error)}") from None
+        except BotoCoreError as error:
+            raise PipelineError(f"cannot read the state lock s3://{self.bucket}/{self.key}.tflock: {_one_line(error)}") from None
+        try:
+            info = json.loads(body)
+        except ValueError:
+            return {"ID": "(unreadable)"}
+        return info if isinstance(info, dict) else {"ID": "(unreadable)"}
+
     def locked(self) -> bool:
         from botocore.exceptions import ClientError
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import jsii
-from cdktf import Annotations, Aspects, IAspect, TerraformElement, TerraformStack
+from cdktf import Aspects, IAspect, TerraformElement, TerraformStack
 from constructs import Construct, IConstruct
 
 SUPPRESSIONS_KEY = "policy_suppressions"
@@ -201,10 +201,9 @@ class PolicyGate:
             if node.node.id != GATE_ID or not isinstance(node.node.scope, TerraformStack):
                 return
             node = node.node.scope
-        found = evaluate(node.to_terraform(), self.rules, self.context)
-        for violation in found:
-            Annotations.of(node).add_error(str(violation))
-        self.violations.extend(found)
+        # Kept, not annotated as errors: an error annotation stops cdktf's synth at this stack, and the
+        # violations of the stacks after it would go unreported (constructs_lib/app.py refuses after all).
+        self.violations.extend(evaluate(node.to_terraform(), self.rules, self.context))
 
 
 def placeholder_context(is_emulator: bool) -> PolicyContext:

@@ -262,11 +262,15 @@ def test_a_stale_lock_from_a_killed_run_is_detected_and_released_on_request(e2e)
     assert "the lock is stale, left by a run that was killed" in refused.stderr
     lock_id = re.search(r"make unlock ENV=dev LOCK_ID=([0-9a-f-]+)", refused.stderr).group(1)
     assert "FORCE_UNLOCK=1" in refused.stderr and "Traceback" not in refused.stderr
+    wrong = e2e.ops("unlock", "dev", "not-the-lock-id")
+    assert wrong.returncode == 1 and f"the lock dev holds is {lock_id}" in wrong.stderr and "404" not in wrong.stderr, wrong.stderr
     with phase("plan with FORCE_UNLOCK=1 releases it and goes on"):
         released = e2e.ops("plan", "dev", FORCE_UNLOCK="1")
     assert released.returncode == 0, released.stderr[-3000:]
     assert f"release state lock {lock_id}" in released.stderr
     assert LOCK_KEY not in state_keys(e2e)
+    none = e2e.ops("unlock", "dev", lock_id)
+    assert none.returncode == 1 and "dev holds no state lock" in none.stderr and "Traceback" not in none.stderr, none.stderr
     assert unexplained(e2e.review("dev")["changes"]) == []
 
 
@@ -480,6 +484,7 @@ def test_destroy_leaves_nothing_behind(e2e):
         for qa in QA_DESTROY:
             qa.wait(timeout=1800)
     assert result.returncode == 0, result.stderr[-4000:]
+    assert "Warning:" not in result.stderr, "nothing is only removed from the state: " + result.stderr[result.stderr.find("Warning:"):][:2000]
     assert [qa.returncode for qa in QA_DESTROY] == [0], (e2e.work / "destroy-qa.log").read_text()[-4000:]
     ec2 = e2e.client("ec2")
     tagged = [{"Name": "tag:Environment", "Values": ["dev"]}]

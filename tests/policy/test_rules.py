@@ -213,3 +213,20 @@ def test_synth_refuses_and_writes_nothing_when_a_rule_is_broken(tmp_path):
         synth_checked(app, [gate], staging, final)
     assert "t/bucket: S3001: has no public-access block with all four settings on. Fix: create buckets with constructs_lib.secure_bucket.SecureBucket, which always sets" in str(refusal.value)
     assert sorted(p.name for p in final.iterdir()) == ["sentinel"]
+
+
+def test_synth_lists_the_violations_of_every_stack(tmp_path):
+    staging, final = tmp_path / "staging", tmp_path / "cdktf.out"
+    app = App(outdir=str(staging))
+    gates = []
+    for name in ("first", "second", "third"):
+        stack = TerraformStack(app, name)
+        provider(stack)
+        plain_bucket(stack)
+        gate = PolicyGate()
+        Aspects.of(stack).add(gate)
+        gates.append(gate)
+    with pytest.raises(PolicyViolations) as refusal:
+        synth_checked(app, gates, staging, final)
+    assert {line.split("/")[0] for line in str(refusal.value).splitlines()} == {"first", "second", "third"}
+    assert not final.exists()
