@@ -7,11 +7,15 @@ This package only re-exports the public API. The parts:
 * ``consistency.py``: the cross-field rules, one function each, in ``RULES`` order;
 * ``moved_keys.py``: keys that moved, still read from their old place with a warning;
 * ``loader.py``: reading files, translating errors into ``file: field: reason; fix`` lines;
-* ``reference.py``: the README's environment-file reference, generated from the schema.
+* ``config_files.py``: reading one settings file, shared by environments and accounts;
+* ``account_schema.py``, ``accounts.py``: the account files (``accounts/<name>.toml``);
+* ``reference.py``: the README's file references, generated from the schemas.
 """
 
 from __future__ import annotations
 
+from environments.account_schema import AccountConfig
+from environments.accounts import ACCOUNTS_DIR_ENV_VAR, DEFAULT_ACCOUNT, load_accounts
 from environments.loader import (
     DIRECTORY_ENV_VAR,
     ENVIRONMENTS_DIR,
@@ -24,6 +28,10 @@ from environments.schema import EnvironmentConfig
 from platform_core.errors import ConfigError, Problem
 
 __all__ = [
+    "ACCOUNTS_DIR_ENV_VAR",
+    "AccountConfig",
+    "DEFAULT_ACCOUNT",
+    "load_accounts",
     "ConfigError",
     "DIRECTORY_ENV_VAR",
     "ENVIRONMENTS_DIR",

@@ -24,12 +24,18 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from environments.account_schema import AccountConfig
 from environments.schema import EnvironmentConfig
 from environments.validators import Label
 from platform_core.errors import EXIT_REFUSED
 
 START_MARKER = "<!-- environment-reference:start -->"
 END_MARKER = "<!-- environment-reference:end -->"
+REFERENCES: dict[str, tuple[type[BaseModel], str, str]] = {
+    "environment": (EnvironmentConfig, START_MARKER, END_MARKER),
+    "account": (AccountConfig, "<!-- account-reference:start -->", "<!-- account-reference:end -->"),
+}
+"""Each kind of settings file, its schema and the README markers around its table."""
 NOT_KEYS = frozenset({"name"})
 """Top-level fields that are not keys of the file."""
 
@@ -104,50 +110,53 @@ def _cell(text: str) -> str:
     return text.replace("\n", " ").replace("|", "\\|")
 
 
-def reference_table() -> str:
-    """The markdown table ``| Key | Type | Default | Meaning |`` of every key, ending in a newline."""
+def reference_table(kind: str = "environment") -> str:
+    """The markdown table ``| Key | Type | Default | Meaning |`` of every key of one kind of file, ending in a newline."""
     lines = ["| Key | Type | Default | Meaning |", "|---|---|---|---|"]
-    for key, kind, default, meaning in rows():
-        lines.append(f"| `{key}` | {_cell(kind)} | {_cell(default)} | {_cell(meaning)} |")
+    for key, type_name, default, meaning in rows(REFERENCES[kind][0]):
+        lines.append(f"| `{key}` | {_cell(type_name)} | {_cell(default)} | {_cell(meaning)} |")
     return "\n".join(lines) + "\n"
 
 
-def replace_between_markers(text: str, table: str) -> str:
-    """``text`` with everything between the reference markers replaced by ``table``."""
-    start, end = text.find(START_MARKER), text.find(END_MARKER)
+def replace_between_markers(text: str, table: str, kind: str = "environment") -> str:
+    """``text`` with everything between one kind's reference markers replaced by ``table``."""
+    _, start_marker, end_marker = REFERENCES[kind]
+    start, end = text.find(start_marker), text.find(end_marker)
     if start < 0 or end < start:
-        raise ValueError(f"the markers {START_MARKER} and {END_MARKER} are missing or out of order")
-    head = text[: start + len(START_MARKER)]
+        raise ValueError(f"the markers {start_marker} and {end_marker} are missing or out of order")
+    head = text[: start + len(start_marker)]
     return f"{head}\n{table}{text[end:]}"
 
 
-def table_in(text: str) -> str | None:
-    """The text between the reference markers, or None if they are missing."""
-    start, end = text.find(START_MARKER), text.find(END_MARKER)
+def table_in(text: str, kind: str = "environment") -> str | None:
+    """The text between one kind's reference markers, or None if they are missing."""
+    _, start_marker, end_marker = REFERENCES[kind]
+    start, end = text.find(start_marker), text.find(end_marker)
     if start < 0 or end < start:
         return None
-    return text[start + len(START_MARKER) : end].strip("\n") + "\n"
+    return text[start + len(start_marker) : end].strip("\n") + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m environments.reference", description=__doc__.splitlines()[0])
     parser.add_argument("--write", metavar="FILE", type=Path, help="replace the table between the markers in FILE")
     args = parser.parse_args(argv)
-    table = reference_table()
     if args.write is None:
-        sys.stdout.write(table)
+        for kind in REFERENCES:
+            sys.stdout.write(f"{kind} files:\n{reference_table(kind)}\n")
         return 0
     try:
-        text = args.write.read_text(encoding="utf-8")
-        updated = replace_between_markers(text, table)
+        text = original = args.write.read_text(encoding="utf-8")
+        for kind in REFERENCES:
+            text = replace_between_markers(text, reference_table(kind), kind)
     except (OSError, ValueError) as exc:
-        print(f"{args.write}: {exc}; add them around the environment table", file=sys.stderr)
+        print(f"{args.write}: {exc}; add them around the reference table", file=sys.stderr)
         return EXIT_REFUSED
-    if updated != text:
-        args.write.write_text(updated, encoding="utf-8")
-        print(f"{args.write}: environment-file reference updated")
+    if text != original:
+        args.write.write_text(text, encoding="utf-8")
+        print(f"{args.write}: file references updated")
     else:
-        print(f"{args.write}: environment-file reference already up to date")
+        print(f"{args.write}: file references already up to date")
     return 0
 
 

@@ -214,7 +214,13 @@ class EnvironmentConfig(StrictModel):
         "Bucket names built from it must fit S3's 63 characters."
     )
     region: Region = Field(description="AWS region, e.g. `us-east-1`.")
-    account_id: AccountId | None = Field(default=None, description="12 digits. With `TARGET=aws`, the provider refuses any other account.")
+    account: str = Field(
+        default="default", pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$",
+        description="The AWS account it lives in: `accounts/<account>.toml`, whose baseline is deployed first; it must cover `region`.",
+    )
+    account_id: AccountId | None = Field(
+        default=None, description="Filled in from the account file; if given, it must be that account's id. With `TARGET=aws`, the provider refuses any other account.",
+    )
     production: bool = Field(default=True, description="A production environment may not relax any protection, and is never destroyed by the pipeline.")
     tags: Tags = Field(description="The standard tags.")
     network: NetworkConfig = Field(description="The VPC and its tiers.")

@@ -75,7 +75,7 @@ def test_neither_place_is_a_missing_key_of_the_api(tmp_path):
         load_environment(path)
     assert [str(p) for p in refusal.value.problems] == [
         f"{path.resolve()}: api.allowed_ingress_cidrs: required key is missing; "
-        "add it (see the environment file reference in README.md)"
+        "add it (see the file references in README.md)"
     ]
 
 

@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from environments import schema
-from environments.reference import END_MARKER, START_MARKER, main, reference_table, table_in
+from environments import account_schema, schema
+from environments.reference import END_MARKER, REFERENCES, START_MARKER, main, reference_table, table_in
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 MODELS = [
     model
-    for model in vars(schema).values()
-    if isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == schema.__name__
+    for module in (schema, account_schema)
+    for model in vars(module).values()
+    if isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == module.__name__
 ]
 
 
@@ -24,12 +25,12 @@ def row(key: str) -> list[str]:
     return [cell.strip() for cell in line.strip("|").split(" | ")]
 
 
-def test_the_readme_table_is_the_generated_one():
-    shown = table_in(README.read_text(encoding="utf-8"))
-    assert shown is not None, f"README.md lacks the markers {START_MARKER} ... {END_MARKER}"
-    assert shown == reference_table(), (
-        "README.md's environment-file reference differs from the schema in environments/schema.py; "
-        "run `make docs` to regenerate it"
+@pytest.mark.parametrize("kind", sorted(REFERENCES))
+def test_the_readme_table_is_the_generated_one(kind):
+    shown = table_in(README.read_text(encoding="utf-8"), kind)
+    assert shown is not None, f"README.md lacks the markers of the {kind} reference"
+    assert shown == reference_table(kind), (
+        f"README.md's {kind}-file reference differs from its schema; run `make docs` to regenerate it"
     )
 
 
@@ -58,11 +59,15 @@ def test_types_and_defaults_read_like_the_file():
 
 
 def test_write_replaces_only_the_text_between_the_markers(tmp_path, capsys):
+    _, account_start, account_end = REFERENCES["account"]
     target = tmp_path / "README.md"
-    target.write_text(f"# Title\n\nbefore\n{START_MARKER}\n| old | table |\n{END_MARKER}\nafter\n")
+    target.write_text(f"# Title\n\nbefore\n{START_MARKER}\n| old | table |\n{END_MARKER}\nbetween\n{account_start}\n{account_end}\nafter\n")
     assert main(["--write", str(target)]) == 0
     text = target.read_text()
-    assert text == f"# Title\n\nbefore\n{START_MARKER}\n{reference_table()}{END_MARKER}\nafter\n"
+    assert text == (
+        f"# Title\n\nbefore\n{START_MARKER}\n{reference_table()}{END_MARKER}\nbetween\n"
+        f"{account_start}\n{reference_table('account')}{account_end}\nafter\n"
+    )
     assert main(["--write", str(target)]) == 0
     assert target.read_text() == text
     assert "already up to date" in capsys.readouterr().out

@@ -1,0 +1,84 @@
+"""The typed schema of one AWS account file (``accounts/<name>.toml``).
+
+An account holds the controls that exist once per account and region, not once
+per environment: GuardDuty, Security Hub, AWS Config, IAM Access Analyzer, the
+IAM password policy, EBS encryption by default, the account-level S3
+public-access block, Inspector, a support role and the security contact. The
+account baseline stack deploys them (``constructs_lib/baseline``); every
+environment names the account it lives in (``account``, default ``default``).
+
+As in environment files, every default is the secure setting, a feature is
+turned off only by name, and unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from environments.schema import StateConfig, StrictModel
+from environments.validators import AccountId, Email, Region
+
+
+def _phone(value: str) -> str:
+    digits = value.replace(" ", "").replace("-", "")
+    if not (digits.startswith("+") and digits[1:].isdigit() and 8 <= len(digits) <= 16):
+        raise ValueError(f"{value!r} is not an international phone number; write it like '+1 206 555 0100'")
+    return value
+
+
+class SecurityContact(StrictModel):
+    """Who AWS contacts about security issues in the account (the SECURITY alternate contact, CIS 1.2)."""
+
+    name: str = Field(min_length=1, max_length=64, description="The contact's name, or the team's.")
+    title: str = Field(min_length=1, max_length=50, description="Their role, such as 'Security team'.")
+    email: Email = Field(description="Where AWS and the platform's security notifications go (subscribed to the findings topic).")
+    phone: Annotated[str, AfterValidator(_phone)] = Field(description="An international number, such as '+1 206 555 0100'.")
+
+
+class PasswordPolicy(StrictModel):
+    """The IAM password policy for the account's users (CIS 1.8 and 1.9)."""
+
+    minimum_length: int = Field(default=14, ge=14, le=128, description="At least 14 characters (CIS 1.8).")
+    reuse_prevention: int = Field(default=24, ge=24, le=24, description="The last 24 passwords cannot be reused (CIS 1.9; AWS's maximum).")
+    max_age_days: int | None = Field(
+        default=None, ge=1, le=1095,
+        description="Days before a password expires; none by default, as NIST SP 800-63B advises against forced rotation.",
+    )
+    require_uppercase: bool = Field(default=True, description="At least one uppercase letter.")
+    require_lowercase: bool = Field(default=True, description="At least one lowercase letter.")
+    require_numbers: bool = Field(default=True, description="At least one number.")
+    require_symbols: bool = Field(default=True, description="At least one symbol.")
+
+
+class Features(StrictModel):
+    """The baseline's services. Each is on unless the account turns it off by name."""
+
+    guardduty: bool = Field(default=True, description="GuardDuty threat detection in every covered region.")
+    guardduty_malware_protection: bool = Field(default=True, description="GuardDuty scans EBS volumes of suspicious instances for malware.")
+    guardduty_runtime_monitoring: bool = Field(default=True, description="GuardDuty's runtime agent on EC2 instances, managed by GuardDuty.")
+    security_hub: bool = Field(default=True, description="Security Hub with the CIS AWS Foundations Benchmark and AWS Foundational Security Best Practices.")
+    config: bool = Field(default=True, description="An AWS Config recorder of every supported resource, and managed rules that mirror the platform's promises.")
+    access_analyzer: bool = Field(default=True, description="IAM Access Analyzer for the account in every covered region.")
+    inspector: bool = Field(default=True, description="Amazon Inspector scanning of EC2 instances and Lambda functions.")
+
+
+class AccountConfig(StrictModel):
+    """One AWS account. Its name comes from the file name."""
+
+    name: str = Field(description="The file's name: accounts/<name>.toml.")
+    account_id: AccountId = Field(description="The account's 12 digits. With TARGET=aws, the provider refuses any other account.")
+    home_region: Region = Field(description="Where account-wide resources live (the password policy, the support role, global Config recording).")
+    regions: list[Region] = Field(
+        default_factory=list, description="Every region the baseline covers (regional services in each); the home region by default."
+    )
+    security_contact: SecurityContact = Field(description="The account's security contact.")
+    password_policy: PasswordPolicy = Field(default_factory=PasswordPolicy, description="The IAM password policy.")
+    features: Features = Field(default_factory=Features, description="Which of the baseline's services are on.")
+    state: StateConfig = Field(description="Where the baseline's Terraform state lives (its own bucket and key).")
+
+    @property
+    def covered_regions(self) -> list[str]:
+        """The home region first, then the other regions listed, each once."""
+        return [self.home_region, *[r for r in dict.fromkeys(self.regions) if r != self.home_region]]
