@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ops.redaction import redact_change
+from ops.redaction import redact_change, sensitive_attributes
 
 VOLATILE_ATTRIBUTES: dict[str, frozenset[str]] = {
     "aws_db_instance": frozenset({"latest_restorable_time"}),
@@ -100,10 +100,10 @@ def drifted_attributes(resource_type: str, change: dict, configured: frozenset[s
     """What changed outside Terraform in one resource, in words; empty when nothing that matters did.
 
     Values are read from the redacted change only: a sensitive value that drifted is named, never shown."""
-    shown = redact_change(change)
+    shown = redact_change(change, resource_type)
     before, after = shown.get("before") or {}, shown.get("after") or {}
     raw_before, raw_after = change.get("before") or {}, change.get("after") or {}
-    sensitive = {key for side in ("before_sensitive", "after_sensitive") for key, flag in (change.get(side) or {}).items() if flag}
+    sensitive = sensitive_attributes(change, resource_type)
     lines = []
     for attribute in sorted(configured - VOLATILE_ATTRIBUTES.get(resource_type, frozenset())):
         old, new = normalised(before.get(attribute)), normalised(after.get(attribute))

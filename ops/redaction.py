@@ -1,7 +1,7 @@
 """Take every value Terraform marks sensitive out of ``terraform show -json`` output.
 
 ``terraform show -json`` prints sensitive values in clear and only *marks*
-them: a ``*_sensitive`` mask beside each value (``before_sensitive``,
+them (and the provider leaves a few secrets unmarked: :data:`UNMARKED_SECRETS`): a ``*_sensitive`` mask beside each value (``before_sensitive``,
 ``after_sensitive``, ``sensitive_values``), ``sensitive: true`` on outputs and
 on root variables. :func:`redact_plan` returns a copy in which each marked value
 is replaced by :data:`REDACTED`, wherever it appears: ``prior_state``,
@@ -17,6 +17,21 @@ from typing import Any
 
 REDACTED = "(sensitive value redacted)"
 """What a sensitive value becomes. A string, like most values it stands for."""
+
+UNMARKED_SECRETS: dict[str, frozenset[str]] = {
+    "aws_api_gateway_usage_plan_key": frozenset({"value"}),
+}
+"""Attributes that hold a secret although the provider (5.100.0) does not mark them sensitive, by resource type:
+the usage-plan key carries the API key's value in clear. They are redacted as if marked. Found by the
+end-to-end leak scan (tests/e2e), which reads every secret the environment holds and looks for it everywhere."""
+
+
+def _with_unmarked(mask: Any, resource_type: str | None) -> Any:
+    """``mask`` with the resource type's unmarked secrets marked too."""
+    extra = UNMARKED_SECRETS.get(resource_type or "", frozenset())
+    if not extra or mask is True:
+        return mask
+    return {**(mask if isinstance(mask, dict) else {}), **{attribute: True for attribute in extra}}
 
 
 def redact_value(value: Any, mask: Any) -> Any:
@@ -34,17 +49,24 @@ def redact_value(value: Any, mask: Any) -> Any:
     return value
 
 
-def _redact_change(change: dict) -> None:
+def _redact_change(change: dict, resource_type: str | None = None) -> None:
     for side in ("before", "after"):
         if side in change:
-            change[side] = redact_value(change[side], change.get(f"{side}_sensitive", False))
+            change[side] = redact_value(change[side], _with_unmarked(change.get(f"{side}_sensitive", False), resource_type))
 
 
-def redact_change(change: dict) -> dict:
-    """A copy of one ``change`` block (of a resource, a drift or an output) with its sensitive values redacted."""
+def redact_change(change: dict, resource_type: str | None = None) -> dict:
+    """A copy of one ``change`` block (of a resource of ``resource_type``, a drift or an output) with its sensitive
+    values redacted."""
     redacted = copy.deepcopy(change)
-    _redact_change(redacted)
+    _redact_change(redacted, resource_type)
     return redacted
+
+
+def sensitive_attributes(change: dict, resource_type: str | None = None) -> set[str]:
+    """The top-level attributes of a change that are sensitive: marked by Terraform, or known to hold a secret."""
+    marked = {key for side in ("before_sensitive", "after_sensitive") for key, flag in (change.get(side) or {}).items() if flag}
+    return marked | set(UNMARKED_SECRETS.get(resource_type or "", ()))
 
 
 def _redact_module(module: dict | None) -> None:
@@ -53,7 +75,8 @@ def _redact_module(module: dict | None) -> None:
         return
     for resource in module.get("resources", []):
         if "values" in resource:
-            resource["values"] = redact_value(resource["values"], resource.get("sensitive_values", False))
+            mask = _with_unmarked(resource.get("sensitive_values", False), resource.get("type"))
+            resource["values"] = redact_value(resource["values"], mask)
     for child in module.get("child_modules", []):
         _redact_module(child)
 
@@ -74,7 +97,7 @@ def redact_plan(plan: dict) -> dict:
     redacted = copy.deepcopy(plan)
     for key in ("resource_changes", "resource_drift"):
         for entry in redacted.get(key, []):
-            _redact_change(entry.get("change", {}))
+            _redact_change(entry.get("change", {}), entry.get("type"))
     for change in redacted.get("output_changes", {}).values():
         _redact_change(change)
     planned = redacted.get("planned_values", {})

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ops.drift import meaningful_drift
-from ops.redaction import redact_change
+from ops.redaction import redact_change, sensitive_attributes
 from platform_core.errors import EXIT_DESTRUCTIVE
 
 ACTION_ORDER = ("replace", "delete", "update", "create")
@@ -217,16 +217,17 @@ def _is_hidden(path: str, sensitive: set[str]) -> bool:
     return any(path == s or path.startswith(s + ".") or path.startswith(s + "[") for s in sensitive)
 
 
-def _changed_attributes(change: dict, action: str) -> list[str]:
+def _changed_attributes(change: dict, action: str, resource_type: str | None = None) -> list[str]:
     """What changes, in words. ``change`` holds the real values (to tell whether a sensitive one changed);
     what is printed comes only from its redacted copy, so no sensitive value is ever shown."""
-    shown = redact_change(change)
+    shown = redact_change(change, resource_type)
     before = dict(_flatten(change.get("before") or {}))
     after = dict(_flatten(change.get("after") or {}))
     shown_before = dict(_flatten(shown.get("before") or {}))
     shown_after = dict(_flatten(shown.get("after") or {}))
     unknown = {p for p, flag in _flatten(change.get("after_unknown") or {}) if flag is True}
     sensitive = _sensitive_paths(change.get("before_sensitive")) | _sensitive_paths(change.get("after_sensitive"))
+    sensitive |= sensitive_attributes(change, resource_type)
     if action == "delete":
         return []
     if action == "create":
@@ -260,7 +261,7 @@ def _cidrs(value: Any) -> set[str]:
 def _security_reasons(resource_type: str, change: dict, action: str) -> list[str]:
     reasons = [label for prefix, label in SENSITIVE_TYPE_PREFIXES if resource_type.startswith(prefix)][:1]
     if action != "delete" and not resource_type.startswith(ADDRESS_SPACE_TYPES):
-        shown = redact_change(change)
+        shown = redact_change(change, resource_type)
         opened = sorted(_cidrs(shown.get("after")) - _cidrs(shown.get("before")))
         if opened:
             reasons.append("opens " + ", ".join(opened))
@@ -276,7 +277,7 @@ def _to_change(entry: dict) -> Change | None:
         address=entry["address"],
         resource_type=entry["type"],
         action=action,
-        changed_attributes=_changed_attributes(change, action),
+        changed_attributes=_changed_attributes(change, action, entry["type"]),
         replaced_because=sorted(
             ".".join(str(p) for p in path) for path in entry.get("change", {}).get("replace_paths", []) or []
         )

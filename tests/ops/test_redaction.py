@@ -146,3 +146,21 @@ def test_every_marked_part_is_redacted_and_nothing_else_changes(data):
         for step in path:
             found = found[step]
         assert found == (REDACTED if sensitive and original is not None else original)
+
+
+def test_a_secret_the_provider_leaves_unmarked_is_redacted_too():
+    """aws_api_gateway_usage_plan_key copies the API key's value, and provider 5.100.0 does not mark it sensitive
+    (the end-to-end leak scan found it in plans/dev.plan.json)."""
+    values = {"key_id": "abc", "key_type": "API_KEY", "value": API_KEY}
+    entry = {"address": "aws_api_gateway_usage_plan_key.k", "type": "aws_api_gateway_usage_plan_key", "values": values, "sensitive_values": {}}
+    plan = {
+        "prior_state": {"values": {"root_module": {"resources": [entry]}}},
+        "planned_values": {"root_module": {"resources": [entry]}},
+        "resource_changes": [{"address": entry["address"], "mode": "managed", "type": entry["type"], "change": {
+            "actions": ["update"], "before": values, "after": {**values, "value": API_KEY + "-2"},
+            "before_sensitive": {}, "after_sensitive": {}, "after_unknown": {}}}],
+    }
+    assert API_KEY not in json.dumps(redact_plan(plan))
+    review = review_plan(plan, "dev")
+    assert review.changes[0].changed_attributes == ["value: (sensitive) changed"]
+    assert API_KEY not in review.to_markdown()
