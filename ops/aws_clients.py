@@ -26,6 +26,11 @@ class AwsClients:
 
         config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60)
         if self.target.is_emulator:
+            if service == "s3control":
+                # S3 Control puts the account id in front of the host (123456789012.127.0.0.1), which resolves
+                # nowhere; through the emulator as a proxy the request arrives, and moto routes it by path (as
+                # Terraform's does: DeployTarget.terraform_environ).
+                config = config.merge(Config(proxies={"http": self.target.endpoint_url}))
             return boto3.client(
                 service,
                 region_name=self.region,
@@ -37,7 +42,7 @@ class AwsClients:
         return boto3.client(service, region_name=self.region, config=config)
 
 
-def check_aws_credentials(region: str, expected_account: str | None = None) -> str:
+def check_aws_credentials(region: str, expected_account: str | None = None, source_file: str = "the environment file") -> str:
     """Fail fast, with the fix, unless real AWS credentials are configured and work. Returns the account id."""
     import boto3
     import botocore.exceptions
@@ -61,7 +66,7 @@ def check_aws_credentials(region: str, expected_account: str | None = None) -> s
     account = identity["Account"]
     if expected_account is not None and account != expected_account:
         raise PipelineError(
-            f"TARGET=aws: the credentials belong to account {account}, but the environment is pinned to "
+            f"TARGET=aws: the credentials belong to account {account}, but {source_file} is pinned to "
             f"account_id {expected_account}; switch credentials (AWS_PROFILE) to that account"
         )
     return account

@@ -26,6 +26,7 @@ from ops.paths import plans_dir, platform_dir
 from ops.run_registry import applies_left_running, lock_is_stale
 from platform_core.conventions import AWS_PROVIDER_VERSION, MINIMUM_TERRAFORM
 from platform_core.errors import EXIT_INTERRUPTED, PipelineError, StateLockedError
+from platform_core.target import DeployTarget
 
 PRIVATE_UMASK = 0o077
 """Terraform runs with this umask: the saved plans and local state it writes hold sensitive values in clear,
@@ -124,6 +125,7 @@ def terraform_environ(extra: Mapping[str, str] | None = None, environ: Mapping[s
         TF_INPUT="0",
         CHECKPOINT_DISABLE="1",
     )
+    env.update(DeployTarget.from_environ(environ).terraform_environ())
     env.update(extra or {})
     return env
 

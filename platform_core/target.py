@@ -22,8 +22,9 @@ EMULATOR_ACCESS_KEY = "test"
 EMULATOR_SECRET_KEY = "test"  # noqa: S105 - the emulator's documented placeholder, not a secret
 
 EMULATED_SERVICES: tuple[str, ...] = (
-    "apigateway", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "events", "iam", "kms", "lambda",
-    "logs", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "wafv2",
+    "accessanalyzer", "account", "apigateway", "cloudtrail", "cloudwatch", "configservice", "dynamodb", "ec2", "events",
+    "guardduty", "iam", "inspector2", "kms", "lambda", "logs", "rds", "s3", "s3control", "secretsmanager", "securityhub",
+    "sns", "sqs", "ssm", "sts", "wafv2",
 )
 """Every AWS service the platform calls; each gets the emulator's endpoint."""
 
@@ -43,6 +44,16 @@ class DeployTarget:
     def endpoint_url(self) -> str | None:
         """The emulator's URL, or None for AWS (the SDK picks the endpoint)."""
         return f"http://{EMULATOR_HOST}:{self.emulator_port}" if self.is_emulator else None
+
+    def terraform_environ(self) -> dict[str, str]:
+        """What a Terraform run against this target needs in its environment.
+
+        On the emulator, ``HTTP_PROXY`` is the emulator: the SDK puts the account id in front of the S3 Control
+        host (``123456789012.127.0.0.1``), a name that resolves nowhere, and sent through the proxy the request
+        reaches the emulator, which routes it by path. Go never proxies a loopback address, so every other request
+        still goes to the emulator directly. On AWS: nothing.
+        """
+        return {"HTTP_PROXY": self.endpoint_url or ""} if self.is_emulator else {}
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> DeployTarget:
