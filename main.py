@@ -1,16 +1,18 @@
-"""Synthesize the platform: one Terraform stack per environment file.
+"""Synthesize the platform: one Terraform stack per environment file, one baseline stack per account file.
 
-``python main.py`` (what ``cdktf synth`` runs) writes ``cdktf.out/stacks/<env>/``.
-``python main.py state-buckets <state-dir>`` writes each environment's small
-state-bucket stack instead, with its local state in ``<state-dir>`` (the
-pipeline's bootstrap step runs it).
+``python main.py`` (what ``cdktf synth`` runs) writes ``cdktf.out/stacks/<env>/``
+and ``cdktf.out/stacks/baseline-<account>/``. ``python main.py state-buckets
+<state-dir>`` writes each one's small state-bucket stack instead, with its local
+state in ``<state-dir>`` (the pipeline's bootstrap step runs it).
 
 Environment files are validated before the AWS provider bindings are loaded,
 so a typo is reported in about a second, with nothing written. (Node and the
-cdktf runtime start on a thread meanwhile.) ``PLATFORM_ENVS`` (comma-separated
-names) limits the run to some environments, ``PLATFORM_ENVIRONMENTS_DIR`` reads
-the files from another directory, and ``TARGET`` and ``EMULATOR_PORT`` choose
-the deploy target (the local emulator by default).
+cdktf runtime start on a thread meanwhile.) ``PLATFORM_ENVS`` and
+``PLATFORM_ACCOUNTS`` (comma-separated names) limit the run to those environments
+and account baselines (setting one alone synthesizes none of the other kind);
+``PLATFORM_ENVIRONMENTS_DIR`` and ``PLATFORM_ACCOUNTS_DIR`` read the files from
+other directories, and ``TARGET`` and ``EMULATOR_PORT`` choose the deploy target
+(the local emulator by default).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from environments import load_environments
+from environments import load_accounts, load_environments
 from platform_core.errors import EXIT_REFUSED, ConfigError
 from platform_core.target import DeployTarget
 from synth_runtime.project_node import use_project_node
@@ -31,13 +33,22 @@ def _start_cdktf() -> None:
     import cdktf  # noqa: F401 - starts the jsii kernel and loads the cdktf assembly
 
 
+def _names(variable: str) -> list[str] | None:
+    """The names a selection variable lists; None (everything) when neither selection variable is set, and an
+    empty list (nothing of this kind) when only the other one is."""
+    if not any(os.environ.get(v, "").strip() for v in ("PLATFORM_ENVS", "PLATFORM_ACCOUNTS")):
+        return None
+    return [n.strip() for n in os.environ.get(variable, "").split(",") if n.strip()]
+
+
 def main(argv: Sequence[str] = ()) -> int:
     use_project_node()
     runtime = threading.Thread(target=_start_cdktf, name="cdktf-runtime", daemon=True)
     runtime.start()
-    only = [n.strip() for n in os.environ.get("PLATFORM_ENVS", "").split(",") if n.strip()]
+    envs, accounts = _names("PLATFORM_ENVS"), _names("PLATFORM_ACCOUNTS")
     try:
-        configs = load_environments(only=only or None)
+        configs = load_environments(only=envs) if envs != [] else []
+        baselines = list(load_accounts(only=accounts).values()) if accounts != [] else []
         target = DeployTarget.from_environ()
     except ConfigError as error:
         print(f"synth refused, nothing was written:\n{error}", file=sys.stderr)
@@ -50,9 +61,9 @@ def main(argv: Sequence[str] = ()) -> int:
 
     try:
         if list(argv[:1]) == ["state-buckets"] and len(argv) == 2:
-            synthesize_state_buckets(configs, target, Path(argv[1]))
+            synthesize_state_buckets([*configs, *baselines], target, Path(argv[1]))
         else:
-            synthesize(configs, target)
+            synthesize(configs, target, accounts=baselines)
     except (PolicyViolations, SuppressionsError) as refusal:
         print(f"synth refused by the policy gate, nothing was written:\n{refusal}", file=sys.stderr)
         return EXIT_REFUSED

@@ -14,7 +14,9 @@ What it creates, and why:
   throttling from config. The execution-log group is created first, encrypted
   and with a retention.
 * A usage plan with an API key (throttle and daily quota), so no method is
-  anonymous, and the account-level CloudWatch role API Gateway logs through.
+  anonymous. (The account-level CloudWatch role API Gateway logs through is one
+  setting per account and region: the account baseline owns it,
+  ``constructs_lib/baseline/api_gateway_logging.py``.)
 * Alarms to the alarm topic: 5XX errors and p99 latency.
 """
 
@@ -31,7 +33,6 @@ from constructs_lib.api_methods import cors_preflight, data_methods
 from constructs_lib.api_model import ACCESS_LOG_FORMAT, EXECUTION_LOG_PREFIX, ITEM_MODEL_DIGEST, ITEM_MODEL_JSON
 from constructs_lib.context import PlatformContext
 from constructs_lib.iam_documents import policy_document, statement
-from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from environments.schema import ApiConfig
 from synth_runtime.provider_bindings import aws
@@ -131,7 +132,6 @@ class Api(Construct):
             triggers={"redeployment": Fn.sha1(Fn.jsonencode([*parts, policy, ITEM_MODEL_DIGEST]))},
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
-        account = self._account_logging_role(props)
         self.access_logs = EncryptedLogGroup(
             self,
             "access-log-group",
@@ -161,7 +161,7 @@ class Api(Construct):
                 destination_arn=self.access_logs.arn, format=json.dumps(ACCESS_LOG_FORMAT, sort_keys=True)
             ),
             tags={"Name": names.name("api")},
-            depends_on=[account, execution_logs.log_group],
+            depends_on=[execution_logs.log_group],
         )
         aws.api_gateway_method_settings.ApiGatewayMethodSettings(
             self,
@@ -179,26 +179,6 @@ class Api(Construct):
         )
         self._usage_plan(props, api_id)
         self._alarms(props)
-
-    def _account_logging_role(self, props: ApiProps):
-        """API Gateway's account-level setting: the role it writes CloudWatch logs through."""
-        role = ServiceRole(
-            self,
-            "cloudwatch-role",
-            self._ctx,
-            ServiceRoleProps(
-                purpose="api-gateway-logging",
-                description="Lets API Gateway in this account write execution and access logs",
-                service="apigateway.amazonaws.com",
-                statements=(),
-                managed_policy_arns=[
-                    self._ctx.aws_managed_policy("service-role/AmazonAPIGatewayPushToCloudWatchLogs")
-                ],
-            ),
-        )
-        # reset_on_delete: destroy clears the setting instead of only forgetting it (provider 5.x otherwise leaves
-        # the account pointing at a role that no longer exists).
-        return aws.api_gateway_account.ApiGatewayAccount(self, "account", cloudwatch_role_arn=role.arn, reset_on_delete=True)
 
     def _usage_plan(self, props: ApiProps, api_id: str) -> None:
         plan = aws.api_gateway_usage_plan.ApiGatewayUsagePlan(

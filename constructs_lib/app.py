@@ -18,18 +18,23 @@ from pathlib import Path
 
 from cdktf import App
 
+from constructs_lib.baseline.stack import BaselineStack
 from constructs_lib.lambda_package import build_package
 from constructs_lib.platform import PlatformStack
 from constructs_lib.rules import PolicyGate, PolicyViolations, apply_suppressions
 from constructs_lib.serverless import FUNCTION_PACKAGE
 from constructs_lib.state_bucket import StateBucketStack
+from environments.account_schema import AccountConfig
 from environments.schema import EnvironmentConfig
 from platform_core.target import DeployTarget
 from policy import load_suppressions
 
 
-def synthesize(configs: Iterable[EnvironmentConfig], target: DeployTarget, outdir: str | None = None) -> None:
-    """Write ``<outdir>/stacks/<env>/`` for every config (outdir: CDKTF_OUTDIR, else cdktf.out).
+def synthesize(
+    configs: Iterable[EnvironmentConfig], target: DeployTarget, outdir: str | None = None, accounts: Iterable[AccountConfig] = ()
+) -> None:
+    """Write ``<outdir>/stacks/<env>/`` for every config and ``<outdir>/stacks/baseline-<account>/`` for every
+    account (outdir: CDKTF_OUTDIR, else cdktf.out).
 
     Raises PolicyViolations (and writes nothing) if a stack breaks a rule.
     """
@@ -38,22 +43,26 @@ def synthesize(configs: Iterable[EnvironmentConfig], target: DeployTarget, outdi
     with tempfile.TemporaryDirectory(prefix="synth-") as work:
         staging = Path(work) / "out"
         app = App(outdir=str(staging))
-        package = build_package(FUNCTION_PACKAGE, Path(work) / "packages")
-        stacks = []
+        configs = list(configs)
+        package = build_package(FUNCTION_PACKAGE, Path(work) / "packages") if configs else None
+        stacks: list[PlatformStack | BaselineStack] = []
         for config in configs:
-            stack = PlatformStack(app, config, target, package)
-            apply_suppressions(stack, suppressions.rules_for(config.name, config.settings()))
-            stacks.append(stack)
+            stacks.append(PlatformStack(app, config, target, package))
+        for account in accounts:
+            stacks.append(BaselineStack(app, account, target))
+        for stack in stacks:
+            apply_suppressions(stack, suppressions.rules_for(stack.config.stack_name, stack.config.settings()))
         synth_checked(app, [stack.policy_gate for stack in stacks], staging, final)
 
 
-def synthesize_state_buckets(configs: Iterable[EnvironmentConfig], target: DeployTarget, state_dir: Path) -> None:
-    """Write ``<outdir>/stacks/state-bucket-<env>/`` for every config; each keeps its local state in ``state_dir``."""
+def synthesize_state_buckets(configs: Iterable[EnvironmentConfig | AccountConfig], target: DeployTarget, state_dir: Path) -> None:
+    """Write ``<outdir>/stacks/state-bucket-<stack>/`` for every environment and account baseline; each keeps its
+    local state in ``state_dir``."""
     outdir = Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     outdir.mkdir(parents=True, exist_ok=True)
     app = App(outdir=str(outdir))
     for config in configs:
-        StateBucketStack(app, config, target, str(state_dir / f"{config.name}.tfstate"))
+        StateBucketStack(app, config, target, str(state_dir / f"{config.stack_name}.tfstate"))
     app.synth()
 
 

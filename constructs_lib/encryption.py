@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
@@ -49,6 +50,8 @@ class EncryptionKeyProps:
     deletion_window_days: int
     prevent_destroy: bool
     service_grants: Sequence[ServiceGrant] = field(default_factory=tuple)
+    provider: Any = None
+    """The provider of another region than the stack's (a KMS key is regional); None for the stack's own."""
 
 
 class EncryptionKey(Construct):
@@ -57,6 +60,7 @@ class EncryptionKey(Construct):
     def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: EncryptionKeyProps) -> None:
         super().__init__(scope, construct_id)
         root = where.arn("iam", "root", regional=False)
+        regional = {"provider": props.provider} if props.provider is not None else {}
         statements = [
             statement(
                 "AccountRootAdministersKeyAndDelegatesToIam",
@@ -84,12 +88,14 @@ class EncryptionKey(Construct):
             policy=policy_document(self, "key-policy", statements),
             tags={"Name": where.names.name(f"{props.purpose}-key"), "Purpose": props.purpose},
             lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
+            **regional,
         )
         self.alias = aws.kms_alias.KmsAlias(
             self,
             "alias",
             name=f"alias/{where.names.name(props.purpose)}",
             target_key_id=self.key.key_id,
+            **regional,
         )
 
     @cached_property

@@ -14,21 +14,21 @@ from constructs import Construct
 
 from constructs_lib.secure_bucket import LifecyclePolicy, SecureBucket, SecureBucketProps
 from constructs_lib.terraform_settings import configure_aws_provider
-from environments.schema import EnvironmentConfig
+from environments.deployable import Deployable
 from platform_core.target import DeployTarget
 
 STATE_VERSIONS_KEPT_DAYS = 90
 
 
-def state_bucket_stack_name(environment: str) -> str:
-    return f"state-bucket-{environment}"
+def state_bucket_stack_name(stack: str) -> str:
+    return f"state-bucket-{stack}"
 
 
 class StateBucketStack(TerraformStack):
-    """One environment's state bucket, with local state at ``local_state_path``."""
+    """The state bucket of one environment or account baseline, with local state at ``local_state_path``."""
 
-    def __init__(self, scope: Construct, config: EnvironmentConfig, target: DeployTarget, local_state_path: str) -> None:
-        super().__init__(scope, state_bucket_stack_name(config.name))
+    def __init__(self, scope: Construct, config: Deployable, target: DeployTarget, local_state_path: str) -> None:
+        super().__init__(scope, state_bucket_stack_name(config.stack_name))
         LocalBackend(self, path=local_state_path)
         configure_aws_provider(
             self,

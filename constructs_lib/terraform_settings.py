@@ -29,12 +29,16 @@ def configure_aws_provider(
     tags: Mapping[str, str],
     target: DeployTarget,
     allowed_account_id: str | None = None,
+    alias: str | None = None,
 ):
-    """The AWS provider, pinned, with the standard tags as ``default_tags``."""
+    """The AWS provider, pinned, with the standard tags as ``default_tags``; ``alias`` makes an extra one
+    (another region of the same account)."""
     settings: dict = {
         "region": region,
         "default_tags": [aws.provider.AwsProviderDefaultTags(tags=dict(tags))],
     }
+    if alias is not None:
+        settings["alias"] = alias
     if target.is_emulator:
         url = target.endpoint_url
         settings.update(
@@ -50,15 +54,19 @@ def configure_aws_provider(
         )
     elif allowed_account_id is not None:
         settings["allowed_account_ids"] = [allowed_account_id]
-    provider = aws.provider.AwsProvider(stack, "aws", **settings)
+    provider = aws.provider.AwsProvider(stack, f"aws-{alias}" if alias else "aws", **settings)
     stack.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
     stack.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
     return provider
 
 
+ENDPOINT_KEYWORDS = {"lambda": "lambda_", "s3control": "s3_control"}
+"""Where the binding's keyword for a service endpoint differs from the service's name (``lambda`` is a Python
+keyword; ``s3control`` is spelt ``s3_control``)."""
+
+
 def _endpoint_keyword(service: str) -> str:
-    """The binding's keyword for a service endpoint (``lambda`` is a Python keyword)."""
-    return "lambda_" if service == "lambda" else service
+    return ENDPOINT_KEYWORDS.get(service, service)
 
 
 def configure_remote_state(stack: TerraformStack, state: StateConfig, target: DeployTarget) -> S3Backend:

@@ -13,12 +13,14 @@ turned off only by name, and unknown keys are errors.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
-from environments.schema import StateConfig, StrictModel
-from environments.validators import AccountId, Email, Region
+from environments.schema import StateConfig, StrictModel, dotted_settings
+from environments.validators import AccountId, Email, ProjectName, Region, TagValue
+from platform_core.conventions import BASELINE_STACK_PREFIX, STATE_WORKSPACE_PREFIX
+from platform_core.naming import ResourceNames
 
 
 def _phone(value: str) -> str:
@@ -43,8 +45,9 @@ class PasswordPolicy(StrictModel):
     minimum_length: int = Field(default=14, ge=14, le=128, description="At least 14 characters (CIS 1.8).")
     reuse_prevention: int = Field(default=24, ge=24, le=24, description="The last 24 passwords cannot be reused (CIS 1.9; AWS's maximum).")
     max_age_days: int | None = Field(
-        default=None, ge=1, le=1095,
-        description="Days before a password expires; none by default, as NIST SP 800-63B advises against forced rotation.",
+        default=90, ge=1, le=1095,
+        description="Days before a password expires: 90, as CIS 1.2.0 (1.11) and checkov's CKV_AWS_9 ask. NIST SP 800-63B "
+        "advises against forced rotation; if your auditor agrees, raise it (an absent expiry then needs a reviewed suppression).",
     )
     require_uppercase: bool = Field(default=True, description="At least one uppercase letter.")
     require_lowercase: bool = Field(default=True, description="At least one lowercase letter.")
@@ -64,10 +67,30 @@ class Features(StrictModel):
     inspector: bool = Field(default=True, description="Amazon Inspector scanning of EC2 instances and Lambda functions.")
 
 
+class AccountProtections(StrictModel):
+    """What a destroy of the baseline (``make destroy-baseline``, itself refused while an environment of the account
+    has state) may take with it."""
+
+    keep_config_history: bool = Field(
+        default=True, description="The Config buckets keep their history: a destroy fails on them while they hold any. `false` empties them (test accounts only)."
+    )
+    key_deletion_window_days: int = Field(default=30, ge=7, le=30, description="Days a deleted baseline KMS key can still be recovered.")
+
+
+class AccountTags(StrictModel):
+    """The tags every baseline resource carries; its Environment tag is ``account-<name>``."""
+
+    Application: TagValue = Field(description="Standard tag naming the application.")
+    CostCenter: TagValue = Field(description="Standard tag naming who pays.")
+    Owner: TagValue = Field(description="Standard tag naming who answers for it.")
+
+
 class AccountConfig(StrictModel):
     """One AWS account. Its name comes from the file name."""
 
     name: str = Field(description="The file's name: accounts/<name>.toml.")
+    project: ProjectName = Field(description="Starts every name of the baseline's resources (`acme-config-default`).")
+    tags: AccountTags = Field(description="The standard tags of the baseline's resources.")
     account_id: AccountId = Field(description="The account's 12 digits. With TARGET=aws, the provider refuses any other account.")
     home_region: Region = Field(description="Where account-wide resources live (the password policy, the support role, global Config recording).")
     regions: list[Region] = Field(
@@ -76,7 +99,46 @@ class AccountConfig(StrictModel):
     security_contact: SecurityContact = Field(description="The account's security contact.")
     password_policy: PasswordPolicy = Field(default_factory=PasswordPolicy, description="The IAM password policy.")
     features: Features = Field(default_factory=Features, description="Which of the baseline's services are on.")
+    protections: AccountProtections = Field(default_factory=AccountProtections, description="Safety nets of the baseline's stateful resources.")
     state: StateConfig = Field(description="Where the baseline's Terraform state lives (its own bucket and key).")
+
+    @property
+    def names(self) -> ResourceNames:
+        """How the baseline names things: ``<project>-<purpose>-<account>``."""
+        return ResourceNames(project=self.project, environment=self.name)
+
+    @property
+    def stack_name(self) -> str:
+        """The baseline stack, its workspace and its directory: ``baseline-<account>``."""
+        return f"{BASELINE_STACK_PREFIX}{self.name}"
+
+    @property
+    def region(self) -> str:
+        """The region the baseline's own provider (and its account-wide resources) use: the home region."""
+        return self.home_region
+
+    @property
+    def source_file(self) -> str:
+        return f"accounts/{self.name}.toml"
+
+    @property
+    def make_args(self) -> str:
+        """How a ``make`` verb names this baseline: ``ACCOUNT=<name>``."""
+        return f"ACCOUNT={self.name}"
+
+    @property
+    def state_object_key(self) -> str:
+        """Where the baseline's state lives in its bucket: ``workspaces/baseline-<account>/<key>``."""
+        return f"{STATE_WORKSPACE_PREFIX}/{self.stack_name}/{self.state.key}"
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting by dotted name (``features.inspector``), defaults included (what suppressions match)."""
+        return dotted_settings(self)
+
+    @property
+    def resource_tags(self) -> dict[str, str]:
+        """The standard tags; the Environment tag is ``account-<name>``, which no environment's name can be."""
+        return {"Environment": f"account-{self.name}", "Application": self.tags.Application, "CostCenter": self.tags.CostCenter, "Owner": self.tags.Owner}
 
     @property
     def covered_regions(self) -> list[str]:

@@ -27,6 +27,7 @@ from environments.consistency import rule_findings
 from environments.moved_keys import move_keys
 from environments.schema import EnvironmentConfig
 from environments.validators import NAME_PATTERN
+from platform_core.conventions import BASELINE_STACK_PREFIX
 from platform_core.errors import ConfigError, Problem
 
 ENVIRONMENTS_DIR = Path(__file__).resolve().parent
@@ -61,6 +62,11 @@ def _load(path: Path) -> tuple[EnvironmentConfig | None, list[Problem]]:
         problems.append(
             Problem(file, "(file name)", f"{name!r} is not a usable environment name; rename the file to "
                     "2-16 lowercase letters, digits and hyphens, such as 'dev.toml'")
+        )
+    elif name.startswith(BASELINE_STACK_PREFIX):
+        problems.append(
+            Problem(file, "(file name)", f"{name!r} starts with {BASELINE_STACK_PREFIX!r}, the prefix of account baseline "
+                    "stacks; rename the file")
         )
     data, read_problems = read_toml(path, file)
     if read_problems:

@@ -184,6 +184,22 @@ class ServerlessConfig(StrictModel):
     memory_mb: int = Field(default=256, ge=128, le=10240, description="Function memory, in MB.")
 
 
+def dotted_settings(model: BaseModel) -> dict[str, Any]:
+    """Every field of a config file's model by dotted name (``database.multi_az``), defaults included; not its name,
+    which comes from the file name. Suppressions match these (``when = ["database.multi_az = false"]``)."""
+    flat: dict[str, Any] = {}
+
+    def walk(value: Any, prefix: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{prefix}.{key}" if prefix else key)
+        else:
+            flat[prefix] = value
+
+    walk(model.model_dump(exclude={"name"}), "")
+    return flat
+
+
 class StateConfig(StrictModel):
     """Where this environment's Terraform state lives (S3, encrypted, with lockfiles)."""
 
@@ -242,23 +258,27 @@ class EnvironmentConfig(StrictModel):
         return ResourceNames(project=self.project, environment=self.name)
 
     @property
+    def stack_name(self) -> str:
+        """The environment's stack, its workspace and its directory: its name."""
+        return self.name
+
+    @property
+    def source_file(self) -> str:
+        return f"environments/{self.name}.toml"
+
+    @property
+    def make_args(self) -> str:
+        """How a ``make`` verb names this environment: ``ENV=<name>``."""
+        return f"ENV={self.name}"
+
+    @property
     def state_object_key(self) -> str:
         """Where this environment's state lives in its bucket: ``workspaces/<env>/<key>``."""
         return f"{STATE_WORKSPACE_PREFIX}/{self.name}/{self.state.key}"
 
     def settings(self) -> dict[str, Any]:
         """Every setting by dotted name (``database.multi_az``), as the file would set it, defaults included."""
-        flat: dict[str, Any] = {}
-
-        def walk(value: Any, prefix: str) -> None:
-            if isinstance(value, dict):
-                for key, item in value.items():
-                    walk(item, f"{prefix}.{key}" if prefix else key)
-            else:
-                flat[prefix] = value
-
-        walk(self.model_dump(exclude={"name"}), "")
-        return flat
+        return dotted_settings(self)
 
     @property
     def resource_tags(self) -> dict[str, str]:

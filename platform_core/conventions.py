@@ -8,3 +8,7 @@ MINIMUM_TERRAFORM = (1, 10, 0)
 
 STATE_WORKSPACE_PREFIX = "workspaces"
 """A workspace's state lives at ``workspaces/<workspace>/<key>`` in the state bucket."""
+
+BASELINE_STACK_PREFIX = "baseline-"
+"""An account's baseline stack (its directory, workspace and plans) is ``baseline-<account>``; no environment's
+name may start with it."""

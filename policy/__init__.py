@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from platform_core.conventions import BASELINE_STACK_PREFIX
+
 SUPPRESSIONS_FILE = Path(__file__).resolve().parent / "suppressions.toml"
 
 
@@ -42,6 +44,11 @@ def _condition(text: str) -> str:
 CONDITION = re.compile(r"^[a-z_]+(\.[a-z_]+)+\s*=\s*\S.*$")
 
 
+def stack_kind(stack: str) -> str:
+    """``baseline`` for an account's baseline stack (``baseline-<account>``), else ``environment``."""
+    return "baseline" if stack.startswith(BASELINE_STACK_PREFIX) else "environment"
+
+
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -53,19 +60,29 @@ class _Entry(BaseModel):
         "every environment that relaxes that setting, and in none that keeps it.",
     )
     environments: list[str] | None = Field(default=None, description="Environments the finding is accepted in, by name.")
+    stack: Literal["environment", "baseline"] = Field(
+        default="environment",
+        description="The kind of stack the resource is in: every environment's, or an account baseline's (baseline-<account>; "
+        "its settings are the account file's, such as 'features.config = false').",
+    )
 
     def conditions(self) -> list[tuple[str, Any]]:
         """``(setting, value)`` of each ``when`` condition."""
         return [(key.strip(), tomllib.loads(f"value = {value.strip()}")["value"]) for key, value in (c.split("=", 1) for c in self.when or [])]
 
     def applies_to(self, environment: str, settings: Settings) -> bool:
-        """True when the environment is named (or no names are given) and every ``when`` condition holds."""
+        """True when the stack is of this entry's kind, the environment is named (or no names are given) and every
+        ``when`` condition holds."""
+        if stack_kind(environment) != self.stack:
+            return False
         if self.environments is not None and environment not in self.environments:
             return False
         return all(key in settings and settings[key] == value for key, value in self.conditions())
 
     def why_not(self, environment: str, settings: Settings) -> str:
         """For a finding this entry does not cover here: what it would take, to say in the failure."""
+        if stack_kind(environment) != self.stack:
+            return f"policy/suppressions.toml accepts it only in {self.stack} stacks; {environment} is not one, so fix the finding"
         if self.environments is not None and environment not in self.environments:
             return (
                 f"policy/suppressions.toml accepts it only for environments {', '.join(self.environments)}: if the same "

@@ -1,12 +1,14 @@
 """The provider submodules a synth of this project uses, registered while the provider assembly loads.
 
-Generated from a synth of every environment; ``tests/unit/test_provider_bindings.py``
+Generated from a synth of every environment and account baseline; ``tests/unit/test_provider_bindings.py``
 fails (and prints the new list) when a construct starts using a resource type
 that is missing here. A missing entry costs only speed: the submodule is then
 imported on first use.
 """
 
 USED_MODULES: tuple[str, ...] = (
+    "accessanalyzer_analyzer",
+    "account_alternate_contact",
     "api_gateway_account",
     "api_gateway_api_key",
     "api_gateway_deployment",
@@ -25,9 +27,15 @@ USED_MODULES: tuple[str, ...] = (
     "api_gateway_usage_plan_key",
     "cloudtrail",
     "cloudwatch_dashboard",
+    "cloudwatch_event_rule",
+    "cloudwatch_event_target",
     "cloudwatch_log_group",
     "cloudwatch_log_metric_filter",
     "cloudwatch_metric_alarm",
+    "config_config_rule",
+    "config_configuration_recorder",
+    "config_configuration_recorder_status",
+    "config_delivery_channel",
     "data_aws_caller_identity",
     "data_aws_iam_policy_document",
     "data_aws_partition",
@@ -38,8 +46,13 @@ USED_MODULES: tuple[str, ...] = (
     "default_network_acl",
     "default_security_group",
     "dynamodb_table",
+    "ebs_default_kms_key",
+    "ebs_encryption_by_default",
     "eip",
     "flow_log",
+    "guardduty_detector",
+    "guardduty_detector_feature",
+    "iam_account_password_policy",
     "iam_group",
     "iam_group_policy_attachment",
     "iam_instance_profile",
@@ -47,6 +60,7 @@ USED_MODULES: tuple[str, ...] = (
     "iam_role",
     "iam_role_policy",
     "iam_role_policy_attachment",
+    "inspector2_enabler",
     "instance",
     "internet_gateway",
     "kms_alias",
@@ -61,6 +75,7 @@ USED_MODULES: tuple[str, ...] = (
     "route",
     "route_table",
     "route_table_association",
+    "s3_account_public_access_block",
     "s3_bucket",
     "s3_bucket_lifecycle_configuration",
     "s3_bucket_logging",
@@ -71,6 +86,9 @@ USED_MODULES: tuple[str, ...] = (
     "s3_bucket_server_side_encryption_configuration",
     "s3_bucket_versioning",
     "security_group",
+    "securityhub_account",
+    "securityhub_finding_aggregator",
+    "securityhub_standards_subscription",
     "sns_topic",
     "sns_topic_policy",
     "sns_topic_subscription",

@@ -19,7 +19,7 @@ from synth_runtime.project_node import use_project_node
 # project's Node with the whole fast path, the same as a synth does.
 use_project_node()
 
-from environments import load_environments  # noqa: E402
+from environments import AccountConfig, load_accounts, load_environments  # noqa: E402
 from environments.schema import EnvironmentConfig  # noqa: E402
 from platform_core.target import DeployTarget  # noqa: E402
 from tests.synth import synth_environments  # noqa: E402
@@ -49,14 +49,31 @@ def synth_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def stacks(configs, synth_root: Path) -> dict[str, dict]:
-    """Every environment's Terraform JSON, synthesized for TARGET=aws."""
-    return synth_environments(configs.values(), DeployTarget(kind="aws"), synth_root / "aws")
+def accounts() -> dict[str, AccountConfig]:
+    return load_accounts()
 
 
 @pytest.fixture(scope="session")
-def stacks_dir(stacks, synth_root: Path) -> Path:
-    """Where ``stacks`` was written: ``<dir>/stacks/<env>/cdk.tf.json``."""
+def all_stacks(configs, accounts, synth_root: Path) -> dict[str, dict]:
+    """Every environment's and every account baseline's Terraform JSON, synthesized for TARGET=aws in one app."""
+    return synth_environments(configs.values(), DeployTarget(kind="aws"), synth_root / "aws", accounts.values())
+
+
+@pytest.fixture(scope="session")
+def stacks(all_stacks, configs) -> dict[str, dict]:
+    """Every environment's Terraform JSON, synthesized for TARGET=aws."""
+    return {name: all_stacks[name] for name in configs}
+
+
+@pytest.fixture(scope="session")
+def baseline_stacks(all_stacks, accounts) -> dict[str, dict]:
+    """Every account baseline's Terraform JSON, by account name."""
+    return {name: all_stacks[account.stack_name] for name, account in accounts.items()}
+
+
+@pytest.fixture(scope="session")
+def stacks_dir(all_stacks, synth_root: Path) -> Path:
+    """Where ``all_stacks`` was written: ``<dir>/stacks/<stack>/cdk.tf.json``."""
     return synth_root / "aws"
 
 

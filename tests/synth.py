@@ -13,19 +13,23 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from environments.account_schema import AccountConfig
 from environments.schema import EnvironmentConfig
 from platform_core.target import DeployTarget
 
 REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([^.}]+)\.")
 
 
-def synth_environments(configs: Iterable[EnvironmentConfig], target: DeployTarget, outdir: Path) -> dict[str, dict]:
-    """Synthesize the configs into ``outdir`` and return each stack's parsed JSON by environment name."""
+def synth_environments(
+    configs: Iterable[EnvironmentConfig], target: DeployTarget, outdir: Path, accounts: Iterable[AccountConfig] = ()
+) -> dict[str, dict]:
+    """Synthesize the configs (and account baselines) into ``outdir``; each stack's parsed JSON by stack name."""
     from constructs_lib.app import synthesize
 
-    configs = list(configs)
-    synthesize(configs, target, str(outdir))
-    return {c.name: json.loads((outdir / "stacks" / c.name / "cdk.tf.json").read_text()) for c in configs}
+    configs, accounts = list(configs), list(accounts)
+    synthesize(configs, target, str(outdir), accounts=accounts)
+    names = [c.stack_name for c in [*configs, *accounts]]
+    return {name: json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text()) for name in names}
 
 
 def resources(stack: dict, resource_type: str) -> dict[str, dict]:

@@ -51,6 +51,8 @@ CASES = [
     BadAccount("no security contact", replace("[security_contact]", "[contact]"), "contact", "unknown key", problems=2),
     BadAccount("weak password length", DEFAULT + "\n[password_policy]\nminimum_length = 8\n", "password_policy.minimum_length", "greater than or equal to 14"),
     BadAccount("short reuse prevention", DEFAULT + "\n[password_policy]\nreuse_prevention = 5\n", "password_policy.reuse_prevention", "greater than or equal to 24"),
+    BadAccount("password expiry over three years", DEFAULT + "\n[password_policy]\nmax_age_days = 2000\n", "password_policy.max_age_days", "less than or equal to 1095"),
+    BadAccount("key deletion window too short", DEFAULT + "\n[protections]\nkey_deletion_window_days = 3\n", "protections.key_deletion_window_days", "greater than or equal to 7"),
     BadAccount("a feature misspelt", DEFAULT + "\n[features]\nguard_duty = false\n", "features.guard_duty", "unknown key"),
     BadAccount("a feature as a string", DEFAULT + '\n[features]\ninspector = "off"\n', "features.inspector", "Input should be a valid boolean"),
     BadAccount("state outside the home region", replace('region = "us-east-1"\nkey', 'region = "eu-west-1"\nkey'), "state.region", "is not the home region"),
@@ -58,7 +60,7 @@ CASES = [
     BadAccount("name inside the file", 'name = "main"\n' + DEFAULT, "name", "an account's name comes from its file name"),
     BadAccount("broken TOML", DEFAULT + "\n[features\n", "(syntax)", "is not valid TOML"),
     BadAccount("not UTF-8", b"account_id = \"\xff\"\n", "(file)", "is not UTF-8"),
-    BadAccount("empty file", "", "account_id", "required key is missing", problems=4),
+    BadAccount("empty file", "", "account_id", "required key is missing", problems=6),
 ]
 
 
@@ -129,3 +131,12 @@ def test_a_good_account_fills_in_the_environments_account_id(tmp_path):
     (account,) = load_accounts().values()
     assert account.covered_regions == ["us-east-1"] and account.password_policy.minimum_length == 14
     assert {c.account_id for c in load_environments()} == {account.account_id}
+
+
+def test_an_environment_cannot_take_the_name_of_a_baseline_stack(directories):
+    environments, accounts, outdir = directories
+    (accounts / "default.toml").write_text(DEFAULT)
+    clash = environments / "baseline-qa.toml"
+    clash.write_text(DEV.replace("acme-tfstate-dev", "acme-tfstate-bq").replace('key = "platform/dev.tfstate"', 'key = "platform/bq.tfstate"'))
+    result = run_synth(environments, accounts, outdir)
+    assert_refused(result, clash, "(file name)", "starts with 'baseline-', the prefix of account baseline stacks", 1, outdir)

@@ -14,25 +14,30 @@ from tests.conftest import require_tool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REPORTS: dict[str, object] = {}
+SCANNED = {"dev": 400, "staging": 400, "prod": 400, "baseline-default": 150}
+"""Every shipped stack, and the passed checks it has at least (a scan that reads nothing cannot pass)."""
 
 
 @pytest.fixture(scope="module")
-def reports(stacks_dir: Path, configs) -> dict:
+def reports(stacks_dir: Path, configs, accounts) -> dict:
     require_tool("checkov") if not (PROJECT_ROOT / ".venv" / "bin" / "checkov").exists() else None
-    scanned = verify_accepted_errors(scan_stack(env, stacks_dir / "stacks" / env, configs[env].settings()) for env in ("dev", "staging", "prod"))
+    settings = {**{name: c.settings() for name, c in configs.items()}, **{a.stack_name: a.settings() for a in accounts.values()}}
+    scanned = verify_accepted_errors(scan_stack(name, stacks_dir / "stacks" / name, settings[name]) for name in SCANNED)
     return {report.environment: report for report in scanned}
 
 
-def test_checkov_finds_nothing_unaccepted(reports, environment):
-    report = reports[environment]
+@pytest.mark.parametrize("stack", SCANNED)
+def test_checkov_finds_nothing_unaccepted(reports, stack):
+    report = reports[stack]
     print(report.line())
     assert [str(f) for f in report.failed] == []
     assert [str(e) for e in report.errored] == []
-    assert report.passed > 400
+    assert report.passed > SCANNED[stack]
 
 
-def test_no_suppression_goes_unused(reports, environment):
-    assert [f"{s.check} {s.resource}" for s in reports[environment].unused] == []
+@pytest.mark.parametrize("stack", SCANNED)
+def test_no_suppression_goes_unused(reports, stack):
+    assert [f"{s.check} {s.resource}" for s in reports[stack].unused] == []
 
 
 def test_every_suppression_names_one_resource_and_a_reason():
@@ -208,10 +213,21 @@ def test_a_setting_that_does_not_hold_is_named_in_the_failure():
     assert "only when database.multi_az = false (here true)" in entry.why_not("prod", {"database.multi_az": True})
 
 
-def test_every_condition_names_a_real_setting(configs):
-    known = configs["dev"].settings()
+def test_every_condition_names_a_real_setting(configs, accounts):
+    settings = {"environment": configs["dev"].settings(), "baseline": accounts["default"].settings()}
     suppressions = load_suppressions()
     for entry in [*suppressions.checkov, *suppressions.checkov_error, *suppressions.rule]:
+        known = settings[entry.stack]
         for key, value in entry.conditions():
-            assert key in known, f"{entry.resource}: when: {key} is not a setting of an environment file"
+            assert key in known, f"{entry.resource}: when: {key} is not a setting of an {entry.stack} stack's file"
             assert isinstance(value, type(known[key])), f"{entry.resource}: when: {key} = {value!r} has the wrong type"
+
+
+def test_an_entry_holds_in_its_kind_of_stack_only():
+    from policy import CheckovSuppression
+
+    baseline = CheckovSuppression(check="CKV2_AWS_3", resource="guardduty-us-east-1/detector", stack="baseline", reason="r")
+    environment = CheckovSuppression(check="CKV_AWS_144", resource="data-lake/data/bucket", reason="r")
+    assert baseline.applies_to("baseline-default", {}) and not baseline.applies_to("dev", {})
+    assert environment.applies_to("dev", {}) and not environment.applies_to("baseline-default", {})
+    assert "only in baseline stacks; dev is not one" in baseline.why_not("dev", {})

@@ -230,3 +230,24 @@ def test_synth_lists_the_violations_of_every_stack(tmp_path):
         synth_checked(app, gates, staging, final)
     assert {line.split("/")[0] for line in str(refusal.value).splitlines()} == {"first", "second", "third"}
     assert not final.exists()
+
+
+def test_every_shipped_account_baseline_passes_every_rule(baseline_stacks):
+    for baseline in baseline_stacks.values():
+        assert evaluate(baseline, context=placeholder_context(False)) == []
+
+
+def test_the_gate_guards_a_baseline_stack_as_it_guards_an_environment(tmp_path, accounts):
+    """The project's rules apply to the baseline: a plain bucket added to it refuses the synth."""
+    from constructs_lib.app import synth_checked
+    from constructs_lib.baseline.stack import BaselineStack
+    from platform_core.target import DeployTarget
+
+    staging, final = tmp_path / "staging", tmp_path / "cdktf.out"
+    app = App(outdir=str(staging))
+    stack = BaselineStack(app, accounts["default"], DeployTarget(kind="aws"))
+    plain_bucket(stack)
+    with pytest.raises(PolicyViolations) as refusal:
+        synth_checked(app, [stack.policy_gate], staging, final)
+    assert "baseline-default/bucket: S3001" in str(refusal.value)
+    assert not final.exists()

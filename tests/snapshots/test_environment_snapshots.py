@@ -1,4 +1,4 @@
-"""A syrupy snapshot of each environment's whole Terraform JSON.
+"""A syrupy snapshot of each environment's and each account baseline's whole Terraform JSON.
 
 A reviewer sees every change to the synthesized infrastructure as a diff of
 ``__snapshots__/``. Update after an intended change with
@@ -25,3 +25,7 @@ def stable(stack: dict) -> dict:
 
 def test_environment_matches_snapshot(stacks, environment, snapshot_json):
     assert stable(stacks[environment]) == snapshot_json
+
+
+def test_account_baseline_matches_snapshot(baseline_stacks, snapshot_json):
+    assert stable(baseline_stacks["default"]) == snapshot_json

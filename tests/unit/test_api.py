@@ -92,16 +92,14 @@ def test_stage_named_after_the_environment_with_logs_tracing_and_throttling(stac
     assert execution["name"].startswith("API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.") and "kms_key_id" in execution
 
 
-def test_usage_plan_with_an_api_key_and_the_account_logging_role(stacks, configs, environment):
+def test_usage_plan_with_an_api_key(stacks, configs, environment):
     stack = stacks[environment]
     _, plan = find(stack, "aws_api_gateway_usage_plan", "api/usage-plan")
     assert plan["throttle_settings"] == {"rate_limit": configs[environment].api.throttle_rate_limit, "burst_limit": configs[environment].api.throttle_burst_limit}
     assert plan["quota_settings"] == {"limit": configs[environment].api.daily_quota, "period": "DAY"}
     _, key = find(stack, "aws_api_gateway_usage_plan_key", "api/usage-plan-key")
     assert key["key_type"] == "API_KEY"
-    _, account = find(stack, "aws_api_gateway_account", "api/account")
-    role_name, _ = find(stack, "aws_iam_role", "api/cloudwatch-role/role")
-    assert account["cloudwatch_role_arn"] == ref("aws_iam_role", role_name, "arn")
+    assert resources(stack, "aws_api_gateway_account") == {}, "an account setting: the baseline's (tests/unit/test_baseline.py)"
 
 
 def test_deployment_is_replaced_before_destroy_and_tracks_the_definition(stacks, environment):
