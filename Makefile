@@ -5,6 +5,9 @@ SHELL := /bin/bash
 .SUFFIXES:
 
 ENV ?= dev
+# ACCOUNT=<name> points the stack verbs (plan, review, drift, verify, destroy, ...) at the account's
+# baseline stack, baseline-<name>, instead of ENV.
+STACK := $(if $(ACCOUNT),baseline-$(ACCOUNT),$(ENV))
 PIPENV_VERSION := 2026.10.3
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
@@ -13,7 +16,7 @@ export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
 .PHONY: help setup synth validate test test-update-snapshots lint docs clean bench \
-        deploy plan review destroy drift verify bootstrap unlock state-versions restore-state emulator-start emulator-stop policy
+        deploy baseline plan review destroy drift verify bootstrap unlock state-versions restore-state emulator-start emulator-stop policy
 
 help: ## List the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
@@ -36,40 +39,43 @@ setup: .venv/.synced node_modules/.installed ## Install the Python env and the n
 synth: setup ## Synthesize every environment into cdktf.out/stacks/<env>/
 	$(PYTHON) -O main.py
 
-validate: setup ## Synthesize, then terraform init + validate every environment
+validate: setup ## Synthesize, then terraform init + validate every environment and account baseline
 	$(PYTHON) -m ops validate
 
-deploy: setup ## Deploy ENV (default dev): plan, review, apply, outputs, verify
-	$(PYTHON) -m ops deploy $(ENV)
+deploy: setup ## Deploy ENV (default dev), its account's baseline first: plan, review, apply, outputs, verify
+	$(PYTHON) -m ops deploy $(STACK)
 
-plan: setup ## Plan ENV and write plans/ENV.md; exit 3 if destructive
-	$(PYTHON) -m ops plan $(ENV)
+baseline: setup ## Plan, review, apply and verify the baseline of ACCOUNT (default: default) on its own
+	$(PYTHON) -m ops deploy baseline-$(or $(ACCOUNT),default)
 
-review: setup ## Review the saved plan of ENV again; exit 3 if destructive
-	$(PYTHON) -m ops review $(ENV)
+plan: setup ## Plan ENV (or ACCOUNT's baseline) and write plans/<stack>.md; exit 3 if destructive
+	$(PYTHON) -m ops plan $(STACK)
 
-destroy: setup ## Destroy ENV (refused for production)
-	$(PYTHON) -m ops destroy $(ENV)
+review: setup ## Review the saved plan of ENV (or ACCOUNT's baseline) again; exit 3 if destructive
+	$(PYTHON) -m ops review $(STACK)
 
-drift: setup ## Did anything change outside Terraform in ENV? (bin/platform drift: exit 4 drift, 5 pending)
-	$(PYTHON) -m ops drift $(ENV)
+destroy: setup ## Destroy ENV (refused for production); ACCOUNT=<a> CONFIRM=<a> destroys a baseline no environment uses
+	$(PYTHON) -m ops destroy $(STACK)
 
-verify: setup ## Check the deployed ENV through boto3
-	$(PYTHON) -m ops verify $(ENV)
+drift: setup ## Did anything change outside Terraform in ENV or ACCOUNT's baseline? (exit 4 drift, 5 pending)
+	$(PYTHON) -m ops drift $(STACK)
 
-bootstrap: setup ## Create or adopt the state bucket of ENV
-	$(PYTHON) -m ops bootstrap $(ENV)
+verify: setup ## Check the deployed ENV (or ACCOUNT's baseline) through boto3
+	$(PYTHON) -m ops verify $(STACK)
+
+bootstrap: setup ## Create or adopt the state bucket of ENV (or ACCOUNT's baseline)
+	$(PYTHON) -m ops bootstrap $(STACK)
 
 unlock: setup ## Release a dead run's state lock: make unlock ENV=dev LOCK_ID=<id>
 	@test -n "$(LOCK_ID)" || { echo "error: give the lock id from the lock error: make unlock ENV=$(ENV) LOCK_ID=<id>" >&2; exit 2; }
-	$(PYTHON) -m ops unlock $(ENV) $(LOCK_ID)
+	$(PYTHON) -m ops unlock $(STACK) $(LOCK_ID)
 
-state-versions: setup ## List the versions of ENV's state object (docs/runbooks/restore-state.md)
-	$(PYTHON) -m ops state-versions $(ENV)
+state-versions: setup ## List the versions of the state object of ENV or ACCOUNT's baseline (docs/runbooks/restore-state.md)
+	$(PYTHON) -m ops state-versions $(STACK)
 
 restore-state: setup ## Make an earlier state version current: make restore-state ENV=dev VERSION_ID=<id>
 	@test -n "$(VERSION_ID)" || { echo "error: give the version id from make state-versions: make restore-state ENV=$(ENV) VERSION_ID=<id>" >&2; exit 2; }
-	$(PYTHON) -m ops restore-state $(ENV) $(VERSION_ID)
+	$(PYTHON) -m ops restore-state $(STACK) $(VERSION_ID)
 
 policy: setup ## checkov over every environment and its last reviewed plan, with policy/suppressions.toml
 	$(PYTHON) -m ops policy

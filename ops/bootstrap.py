@@ -1,4 +1,4 @@
-"""Create (or adopt) an environment's state bucket with its own small Terraform stack.
+"""Create (or adopt) the state bucket of an environment or an account baseline with its own small Terraform stack.
 
 The stack (:class:`constructs_lib.state_bucket.StateBucketStack`) keeps *local*
 state under ``.platform/bootstrap/<target>/``. Running it again is a no-op; if
@@ -14,11 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from environments.schema import EnvironmentConfig
+from environments.deployable import Deployable
 from ops.aws_clients import AwsClients
 from ops.paths import PROJECT_ROOT, platform_dir
 from ops.progress import step
-from ops.stacks import SYNTH_FLAGS
+from ops.stacks import SYNTH_FLAGS, synth_selection
 from ops.terraform_cli import run_terraform
 from platform_core.errors import PipelineError
 from platform_core.target import DeployTarget
@@ -29,7 +29,7 @@ def bootstrap_dir(target: DeployTarget) -> Path:
     return platform_dir() / "bootstrap" / kind
 
 
-def _bucket_exists(config: EnvironmentConfig, target: DeployTarget) -> bool:
+def _bucket_exists(config: Deployable, target: DeployTarget) -> bool:
     import botocore.exceptions
 
     s3 = AwsClients(target, config.state.region).client("s3")
@@ -43,16 +43,16 @@ def _bucket_exists(config: EnvironmentConfig, target: DeployTarget) -> bool:
         if code in ("403", "AccessDenied"):
             raise PipelineError(
                 f"state bucket {config.state.bucket} exists but belongs to someone else, or these credentials may not "
-                f"read it; choose another state.bucket in environments/{config.name}.toml"
+                f"read it; choose another state.bucket in {config.source_file}"
             ) from None
         raise
 
 
-def _synthesize(config: EnvironmentConfig, target: DeployTarget, directory: Path) -> Path:
+def _synthesize(config: Deployable, target: DeployTarget, directory: Path) -> Path:
     (directory / "state").mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "PLATFORM_ENVS": config.name,
+        **synth_selection(config),
         "CDKTF_OUTDIR": str(directory / "cdktf.out"),
         "TARGET": target.kind,
         "EMULATOR_PORT": str(target.emulator_port),
@@ -62,7 +62,7 @@ def _synthesize(config: EnvironmentConfig, target: DeployTarget, directory: Path
     )
     if result.returncode != 0:
         raise PipelineError(result.stderr.strip(), exit_code=result.returncode)
-    return directory / "cdktf.out" / "stacks" / f"state-bucket-{config.name}"
+    return directory / "cdktf.out" / "stacks" / f"state-bucket-{config.stack_name}"
 
 
 def _bucket_address(stack: Path) -> str:
@@ -71,14 +71,14 @@ def _bucket_address(stack: Path) -> str:
     return f"aws_s3_bucket.{name}"
 
 
-def ensure_state_bucket(config: EnvironmentConfig, target: DeployTarget, *, force: bool = False) -> None:
+def ensure_state_bucket(config: Deployable, target: DeployTarget, *, force: bool = False) -> None:
     """Make sure the state bucket exists with its protections. Skips the work when it is already in place."""
     directory = bootstrap_dir(target)
-    local_state = directory / "state" / f"{config.name}.tfstate"
+    local_state = directory / "state" / f"{config.stack_name}.tfstate"
     exists = _bucket_exists(config, target)
     if exists and local_state.exists() and not force:
         return
-    with step(f"[{config.name}] bootstrap state bucket s3://{config.state.bucket}"):
+    with step(f"[{config.stack_name}] bootstrap state bucket s3://{config.state.bucket}"):
         stack = _synthesize(config, target, directory)
         run_terraform(["init", "-input=false", "-no-color"], cwd=stack)
         address = _bucket_address(stack)

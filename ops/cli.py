@@ -11,25 +11,58 @@ import os
 import sys
 from collections.abc import Sequence
 
-from environments import load_environments
+from environments import load_accounts, load_environments
 from ops.emulator import Emulator
-from ops.pipeline import EnvironmentPipeline
+from ops.pipeline import EnvironmentPipeline, StackPipeline
 from ops.progress import say, step
 from ops.run_registry import registered_run
 from ops.stacks import stack_dir, synthesize
 from ops.terraform_cli import run_terraform
+from platform_core.conventions import BASELINE_STACK_PREFIX
 from platform_core.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_REFUSED, ConfigError, PipelineError
 from platform_core.target import DeployTarget
 
 
-def _pipeline(args: argparse.Namespace) -> EnvironmentPipeline:
-    """The environment's pipeline; the environment file and the target are validated first."""
+def _pipeline(args: argparse.Namespace) -> StackPipeline:
+    """The pipeline of the environment, or of ``baseline-<account>``; its files and the target are validated first."""
+    target, force_unlock = DeployTarget.from_environ(), getattr(args, "force_unlock", False)
+    if args.environment.startswith(BASELINE_STACK_PREFIX):
+        from ops.baseline import BaselinePipeline
+
+        (account,) = load_accounts(only=[args.environment.removeprefix(BASELINE_STACK_PREFIX)]).values()
+        return BaselinePipeline(account, target, force_unlock=force_unlock, confirm=getattr(args, "confirm", None))
     (config,) = load_environments(only=[args.environment])
-    return EnvironmentPipeline(config, DeployTarget.from_environ(), force_unlock=getattr(args, "force_unlock", False))
+    (account,) = load_accounts(only=[config.account]).values()
+    return EnvironmentPipeline(config, target, force_unlock=force_unlock, account=account)
+
+
+def _stack_names(names: Sequence[str]) -> list[str]:
+    """Every stack the names select (default: every environment and every account's baseline)."""
+    if names:
+        return list(names)
+    return [c.name for c in load_environments()] + [a.stack_name for a in load_accounts().values()]
+
+
+def _configs(names: Sequence[str]):
+    """The environment and account configs of these stack names, validated."""
+    envs = [n for n in names if not n.startswith(BASELINE_STACK_PREFIX)]
+    accounts = [n.removeprefix(BASELINE_STACK_PREFIX) for n in names if n.startswith(BASELINE_STACK_PREFIX)]
+    return [*(load_environments(only=envs) if envs else []), *(load_accounts(only=accounts).values() if accounts else [])]
+
+
+def _synthesize_stacks(configs) -> None:
+    from ops.stacks import synth_selection
+
+    selection = {"PLATFORM_ENVS": [], "PLATFORM_ACCOUNTS": []}
+    for config in configs:
+        for variable, value in synth_selection(config).items():
+            if value:
+                selection[variable].append(value)
+    synthesize(environ={**os.environ, **{k: ",".join(v) for k, v in selection.items()}})
 
 
 def deploy(args: argparse.Namespace) -> int:
-    """Plan, review, apply, print outputs and verify one environment."""
+    """Plan, review, apply, print outputs and verify one environment (its account's baseline first), or a baseline."""
     return _pipeline(args).deploy(allow_destructive=args.allow_destructive)
 
 
@@ -44,7 +77,8 @@ def review(args: argparse.Namespace) -> int:
 
 
 def destroy(args: argparse.Namespace) -> int:
-    """Destroy one non-production environment (refused, before anything runs, for production)."""
+    """Destroy one non-production environment (refused, before anything runs, for production), or a baseline whose
+    environments have no resources left (with --confirm <account>)."""
     return _pipeline(args).destroy()
 
 
@@ -82,13 +116,13 @@ def state_versions(args: argparse.Namespace) -> int:
     if versions[0].valid:
         say(
             f"the current version is a valid state ({versions[0].resources} resources); restore only if it is the wrong one "
-            f"(another lineage, too few resources): make restore-state ENV={pipeline.name} VERSION_ID=<id from the list>"
+            f"(another lineage, too few resources): make restore-state {pipeline.config.make_args} VERSION_ID=<id from the list>"
         )
         return 0
     previous = next((v for v in versions[1:] if v.valid), None)
     if previous is None:
         raise PipelineError(f"no version of the state of {pipeline.name} is a valid Terraform state; see docs/runbooks/restore-state.md")
-    say(f"the current version is not a valid state; to make the newest valid one current again: make restore-state ENV={pipeline.name} VERSION_ID={previous.version_id}")
+    say(f"the current version is not a valid state; to make the newest valid one current again: make restore-state {pipeline.config.make_args} VERSION_ID={previous.version_id}")
     return 0
 
 
@@ -103,7 +137,7 @@ def restore_state(args: argparse.Namespace) -> int:
     with step(f"[{pipeline.name}] restore state version {args.version_id}"):
         restored = history.restore(args.version_id)
         say(f"    now current: serial {restored.serial}, lineage {restored.lineage}, {restored.resources} resources")
-    say(f"check it with: make plan ENV={pipeline.name}")
+    say(f"check it with: {pipeline.plan_command}")
     return 0
 
 
@@ -118,16 +152,18 @@ def bootstrap(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
-    """Synthesize, then ``terraform init -backend=false`` and ``terraform validate`` every environment."""
-    names = [config.name for config in load_environments(only=list(args.environments) or None)]
+    """Synthesize, then ``terraform init -backend=false`` and ``terraform validate`` every stack (environments and
+    account baselines)."""
+    configs = _configs(_stack_names(args.environments))
+    names = [config.stack_name for config in configs]
     with step(f"synthesize {', '.join(names)}"):
-        synthesize(names)
+        _synthesize_stacks(configs)
     for name in names:
         directory = stack_dir(name)
         with step(f"[{name}] terraform init (no backend) and validate"):
             run_terraform(["init", "-backend=false", "-input=false", "-no-color"], cwd=directory)
             run_terraform(["validate", "-no-color"], cwd=directory)
-    say(f"all {len(names)} environments are valid Terraform")
+    say(f"all {len(names)} stacks are valid Terraform")
     return 0
 
 
@@ -136,12 +172,12 @@ def policy(args: argparse.Namespace) -> int:
     from ops.checkov_gate import findings, scan_plan, scan_stack, verify_accepted_errors
     from ops.paths import plans_dir
 
-    configs = load_environments(only=list(args.environments) or None)
-    with step(f"synthesize {', '.join(c.name for c in configs)}"):
-        synthesize([c.name for c in configs])
+    configs = _configs(_stack_names(args.environments))
+    with step(f"synthesize {', '.join(c.stack_name for c in configs)}"):
+        _synthesize_stacks(configs)
     reports = []
     for config in configs:
-        name, settings = config.name, config.settings()
+        name, settings = config.stack_name, config.settings()
         with step(f"[{name}] checkov"):
             reports.append(scan_stack(name, stack_dir(name), settings))
             plan = plans_dir() / f"{name}.plan.json"
@@ -184,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     def verb(name, function, *, environment: bool = True):
         command = verbs.add_parser(name, help=function.__doc__, description=function.__doc__)
         if environment:
-            command.add_argument("environment", help="the environment's name (environments/<name>.toml)")
+            command.add_argument(
+                "environment", help="the environment's name (environments/<name>.toml), or baseline-<account> (accounts/<account>.toml)"
+            )
         command.set_defaults(run=function)
         return command
 
@@ -194,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     planning["deploy"].add_argument(
         "--allow-destructive", action="store_true", default=os.environ.get("ALLOW_DESTRUCTIVE") == "1",
         help="apply even if the plan replaces or deletes resources",
+    )
+    planning["destroy"].add_argument(
+        "--confirm", default=os.environ.get("CONFIRM") or None, metavar="ACCOUNT",
+        help="destroying baseline-<account> needs the account's name here (CONFIRM=<account>)",
     )
     for name in ("deploy", "plan", "destroy", "drift"):
         planning[name].add_argument(
@@ -206,9 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     verb("state-versions", state_versions)
     verb("restore-state", restore_state).add_argument("version_id", help="the version id from state-versions")
     verb("validate", validate, environment=False).add_argument(
-        "environments", nargs="*", help="environment names (default: all)"
+        "environments", nargs="*", help="environment names and baseline-<account> (default: all)"
     )
-    verb("policy", policy, environment=False).add_argument("environments", nargs="*", help="environment names (default: all)")
+    verb("policy", policy, environment=False).add_argument(
+        "environments", nargs="*", help="environment names and baseline-<account> (default: all)"
+    )
     verb("emulator-start", emulator_start, environment=False)
     verb("emulator-stop", emulator_stop, environment=False)
     verb("cdktf", cdktf, environment=False).add_argument("cdktf_args", nargs=argparse.REMAINDER)

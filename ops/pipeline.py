@@ -1,11 +1,14 @@
-"""One environment's path from config to running infrastructure, the same for every target.
+"""One stack's path from config to running infrastructure, the same for every target.
 
-``deploy`` runs, in order: preflight (Terraform present; the emulator running,
-or AWS credentials working), bootstrap of the state bucket, synth, ``terraform
-init``, the environment's workspace, ``plan -out`` and its review, apply of
-that saved plan, the outputs, and verification through boto3. The other verbs
-(``plan``, ``review``, ``destroy``, ``drift``, ``unlock``) are prefixes or
-variants of the same steps.
+A stack is an environment (:class:`EnvironmentPipeline`) or an account's
+baseline (:class:`ops.baseline.BaselinePipeline`); :class:`StackPipeline` holds
+what they share. ``deploy`` runs, in order: preflight (Terraform present; the
+emulator running, or AWS credentials working), bootstrap of the state bucket,
+synth, ``terraform init``, the stack's workspace, ``plan -out`` and its review,
+apply of that saved plan, the outputs, and verification through boto3. An
+environment's deploy first makes sure its account's baseline is current. The
+other verbs (``plan``, ``review``, ``destroy``, ``drift``, ``unlock``) are
+prefixes or variants of the same steps.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from environments.account_schema import AccountConfig
+from environments.deployable import Deployable
 from environments.schema import EnvironmentConfig
 from ops.aws_clients import check_aws_credentials
 from ops.bootstrap import ensure_state_bucket
@@ -24,7 +29,7 @@ from ops.paths import plans_dir, work_dir
 from ops.progress import say, step
 from ops.redaction import redact_plan
 from ops.review import PlanReview, blocked_by_prevent_destroy, blocked_review, review_plan
-from ops.stacks import stack_dir, synthesize
+from ops.stacks import stack_dir, synth_selection, synthesize
 from ops.state_recovery import StateHistory
 from ops.terraform_cli import run_terraform, terraform_binary
 from ops.verify import CheckResult, verify_environment
@@ -41,18 +46,39 @@ from platform_core.target import DeployTarget
 
 
 @dataclass
-class EnvironmentPipeline:
-    """The pipeline of one environment against one target."""
+class StackPipeline:
+    """The pipeline of one stack against one target; subclasses say what is particular to their kind."""
 
-    config: EnvironmentConfig
+    config: Deployable
     target: DeployTarget
     start_emulator: bool = True
     force_unlock: bool = False
     """Release a *stale* state lock (one left by a killed run on this machine) and go on; never a live one."""
+    lock_timeout: str | None = None
+    """Wait up to this long (``5m``) for the state lock instead of failing at once (the baseline, which every
+    environment of its account may want at the same time)."""
 
     @property
     def name(self) -> str:
-        return self.config.name
+        """The stack's name: its directory, workspace and plans/<name>.*"""
+        return self.config.stack_name
+
+    @property
+    def deploy_command(self) -> str:
+        """What a user types to deploy this stack."""
+        return f"make deploy {self.config.make_args}"
+
+    @property
+    def plan_command(self) -> str:
+        return f"make plan {self.config.make_args}"
+
+    def checks(self) -> list[CheckResult]:
+        """Verification of the deployed stack through boto3."""
+        raise NotImplementedError
+
+    def refuse_destroy(self) -> None:
+        """Raise PipelineError (before anything runs) when this stack may not be destroyed."""
+        raise NotImplementedError
 
     @cached_property
     def directory(self) -> Path:
@@ -85,7 +111,7 @@ class EnvironmentPipeline:
                 require_running(self.target.emulator_port)
         else:
             with step("AWS credentials"):
-                account = check_aws_credentials(self.config.region, self.config.account_id)
+                account = check_aws_credentials(self.config.region, self.config.account_id, self.config.source_file)
                 say(f"    account {account}")
 
     def prepare(self) -> None:
@@ -93,10 +119,7 @@ class EnvironmentPipeline:
         self.preflight()
         ensure_state_bucket(self.config, self.target)
         with step(f"[{self.name}] synthesize ({self.target.kind})"):
-            synthesize(
-                [self.name],
-                environ=_with_target(self.target),
-            )
+            synthesize(environ={**_with_target(self.target), **synth_selection(self.config)})
         with step(f"[{self.name}] terraform init"):
             run_terraform(["init", "-reconfigure", "-input=false", "-no-color"], cwd=self.directory)
         with step(f"[{self.name}] workspace {self.name}"):
@@ -108,7 +131,7 @@ class EnvironmentPipeline:
     def plan(self, *, destroy: bool = False, detailed_exitcode: bool = False) -> tuple[PlanReview, int]:
         """``plan -out`` into plans/<env>.tfplan and write its review. Returns the review and Terraform's code."""
         self.plan_file.unlink(missing_ok=True)
-        args = ["-destroy"] if destroy else []
+        args = (["-destroy"] if destroy else []) + ([f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else [])
         with step(f"[{self.name}] terraform plan{' -destroy' if destroy else ''}"):
             try:
                 code = self._run_plan(args, self.plan_file, detailed_exitcode=detailed_exitcode)
@@ -171,7 +194,7 @@ class EnvironmentPipeline:
     def review(self) -> PlanReview:
         """Review the saved plan: write plans/<env>.md and plans/<env>.json, print the summary."""
         if not self.plan_file.exists():
-            raise PipelineError(f"there is no saved plan for {self.name}; run: make plan ENV={self.name}")
+            raise PipelineError(f"there is no saved plan for {self.name}; run: {self.plan_command}")
         shown = run_terraform(["show", "-json", "-no-color", str(self.plan_file)], cwd=self.directory)
         plan = json.loads(shown.stdout)
         self.plan_json.write_text(json.dumps(redact_plan(plan)))
@@ -186,15 +209,16 @@ class EnvironmentPipeline:
     def apply(self) -> None:
         """Apply exactly the saved plan, then remove it; say plainly what state a failure leaves behind."""
         with step(f"[{self.name}] terraform apply (the reviewed plan)"):
+            waits = [f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else []
             try:
-                run_terraform(["apply", "-input=false", "-no-color", str(self.plan_file)], cwd=self.directory, detach=True)
+                run_terraform(["apply", "-input=false", "-no-color", *waits, str(self.plan_file)], cwd=self.directory, detach=True)
             except PipelineError as error:
                 if getattr(error, "lock_id", None) or error.exit_code == EXIT_INTERRUPTED:
                     raise
                 raise PipelineError(
                     f"apply of {self.name} stopped part-way. Terraform recorded every resource it finished in the "
                     f"state of workspace {self.name}, so nothing is lost or orphaned; what failed is above. Fix the "
-                    f"cause, then run `make deploy ENV={self.name}` to converge (`make plan ENV={self.name}` shows "
+                    f"cause, then run `{self.deploy_command}` to converge (`{self.plan_command}` shows "
                     f"what is left).\n{error}"
                 ) from None
             finally:
@@ -212,7 +236,7 @@ class EnvironmentPipeline:
 
     def verify(self) -> list[CheckResult]:
         with step(f"[{self.name}] verify through boto3 against {self.target.kind}"):
-            results = verify_environment(self.config, self.target)
+            results = self.checks()
             for result in results:
                 say(f"    {result.line()}")
         failed = [r for r in results if r.status == "FAIL"]
@@ -227,22 +251,29 @@ class EnvironmentPipeline:
 
     def deploy(self, *, allow_destructive: bool = False) -> int:
         self.prepare()
-        review, _ = self.plan()
-        if review.destructive and not allow_destructive:
-            raise PipelineError(
-                f"the plan for {self.name} would replace or delete {len(review.destructive_changes)} resource(s); "
-                f"nothing was applied. Read plans/{self.name}.md, then apply it on purpose with "
-                f"`make deploy ENV={self.name} ALLOW_DESTRUCTIVE=1`",
-                exit_code=EXIT_DESTRUCTIVE,
-            )
-        if review.changes:
-            self.apply()
-        else:
-            self.plan_file.unlink(missing_ok=True)  # it holds secrets, and there is nothing to apply
-            say(f"    [{self.name}] nothing to apply")
+        self.plan_and_apply(allow_destructive=allow_destructive)
         self.outputs()
         self.verify()
         return 0
+
+    def plan_and_apply(self, *, allow_destructive: bool = False) -> bool:
+        """Plan, review, and apply the reviewed plan if it has changes (refused if destructive, unless allowed).
+        Returns whether anything was applied."""
+        review, _ = self.plan()
+        if review.destructive and not allow_destructive:
+            self.plan_file.unlink(missing_ok=True)
+            raise PipelineError(
+                f"the plan for {self.name} would replace or delete {len(review.destructive_changes)} resource(s); "
+                f"nothing was applied. Read plans/{self.name}.md, then apply it on purpose with "
+                f"`{self.deploy_command} ALLOW_DESTRUCTIVE=1`",
+                exit_code=EXIT_DESTRUCTIVE,
+            )
+        if not review.changes:
+            self.plan_file.unlink(missing_ok=True)  # it holds secrets, and there is nothing to apply
+            say(f"    [{self.name}] nothing to apply")
+            return False
+        self.apply()
+        return True
 
     def plan_only(self) -> int:
         self.prepare()
@@ -250,7 +281,7 @@ class EnvironmentPipeline:
         return review.exit_code
 
     def destroy(self) -> int:
-        refuse_destroy_of_protected(self.config)
+        self.refuse_destroy()
         self.prepare()
         self.plan(destroy=True)
         self.apply()
@@ -265,7 +296,7 @@ class EnvironmentPipeline:
         if not history.deployed_resources():
             say(
                 f"[{self.name}] never deployed: its state (s3://{history.bucket}/{history.key}) records no resources, so "
-                f"nothing can have drifted; everything in its configuration is pending. `make deploy ENV={self.name}` deploys it"
+                f"nothing can have drifted; everything in its configuration is pending. `{self.deploy_command}` deploys it"
             )
             return EXIT_PENDING
         self.prepare()
@@ -274,13 +305,13 @@ class EnvironmentPipeline:
             say(f"[{self.name}] DRIFT: {len(drifted)} resource(s) changed outside Terraform")
             for address, _, attributes in drifted:
                 say(f"    {address}: {'; '.join(attributes)}")
-            say(f"    `make plan ENV={self.name}` shows what would put them back; `make deploy ENV={self.name}` does")
+            say(f"    `{self.plan_command}` shows what would put them back; `{self.deploy_command}` does")
             return EXIT_DRIFT
         review, _ = self.plan(detailed_exitcode=True)
         if review.changes:
             say(
                 f"[{self.name}] no drift: nothing changed outside Terraform. But your configuration differs from what is "
-                f"deployed ({review.summary_line()}); read plans/{self.name}.md, then `make deploy ENV={self.name}` applies it"
+                f"deployed ({review.summary_line()}); read plans/{self.name}.md, then `{self.deploy_command}` applies it"
             )
             return EXIT_PENDING
         say(f"[{self.name}] no drift: the deployed resources match the configuration")
@@ -302,6 +333,30 @@ class EnvironmentPipeline:
         self.prepare()
         self.release_lock(lock_id)
         return 0
+
+
+@dataclass
+class EnvironmentPipeline(StackPipeline):
+    """The pipeline of one environment; its deploy makes sure the account's baseline is current first."""
+
+    config: EnvironmentConfig
+    account: AccountConfig | None = None
+    """The environment's account, whose baseline ``deploy`` applies first when it has changes; None leaves the
+    baseline alone."""
+
+    def checks(self) -> list[CheckResult]:
+        return verify_environment(self.config, self.target)
+
+    def refuse_destroy(self) -> None:
+        refuse_destroy_of_protected(self.config)
+
+    def deploy(self, *, allow_destructive: bool = False) -> int:
+        if self.account is not None:
+            from ops.baseline import BaselinePipeline
+
+            BaselinePipeline(self.account, self.target, start_emulator=self.start_emulator).ensure_current()
+            self.start_emulator = False  # the baseline's preflight started it
+        return super().deploy(allow_destructive=allow_destructive)
 
 
 def refuse_destroy_of_protected(config: EnvironmentConfig) -> None:

@@ -8,12 +8,21 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from environments.account_schema import AccountConfig
+from environments.deployable import Deployable
 from ops.paths import PROJECT_ROOT, synth_outdir
 from platform_core.errors import PipelineError
 
 SYNTH_FLAGS: tuple[str, ...] = ("-O",)
 """Synth runs optimized: the bindings then skip their per-argument runtime type checks (about a
 second per synth). The test suite runs without it, so those checks still guard every change."""
+
+
+def synth_selection(config: Deployable) -> dict[str, str]:
+    """The environment variables that make ``main.py`` synthesize only this environment or account baseline."""
+    if isinstance(config, AccountConfig):
+        return {"PLATFORM_ENVS": "", "PLATFORM_ACCOUNTS": config.name}
+    return {"PLATFORM_ENVS": config.name, "PLATFORM_ACCOUNTS": ""}
 
 
 def stack_dir(environment: str, outdir: Path | None = None) -> Path:

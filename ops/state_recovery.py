@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from environments.schema import EnvironmentConfig
+from environments.deployable import Deployable
 from ops.aws_clients import AwsClients
 from platform_core.errors import PipelineError
 from platform_core.target import DeployTarget
@@ -63,9 +63,9 @@ def _inspect(body: bytes) -> tuple[int | None, str | None, int | None]:
 
 
 class StateHistory:
-    """The versions of one environment's state object in its state bucket."""
+    """The versions of one stack's state object (an environment's or a baseline's) in its state bucket."""
 
-    def __init__(self, config: EnvironmentConfig, target: DeployTarget) -> None:
+    def __init__(self, config: Deployable, target: DeployTarget) -> None:
         self.config = config
         self.bucket = config.state.bucket
         self.key = config.state_object_key
@@ -88,7 +88,7 @@ class StateHistory:
         except (BotoCoreError, ClientError) as error:
             raise PipelineError(f"cannot read the state versions of s3://{self.bucket}/{self.key}: {_one_line(error)}") from None
         if not found:
-            raise PipelineError(f"s3://{self.bucket}/{self.key} has no versions: {self.config.name} was never deployed")
+            raise PipelineError(f"s3://{self.bucket}/{self.key} has no versions: {self.config.stack_name} was never deployed")
         return sorted(found, key=lambda v: v.modified, reverse=True)
 
     def deployed_resources(self) -> int | None:
@@ -141,13 +141,13 @@ class StateHistory:
         if chosen is None:
             raise PipelineError(
                 f"version {version_id} is not a version of s3://{self.bucket}/{self.key}; "
-                f"list them with: make state-versions ENV={self.config.name}"
+                f"list them with: make state-versions {self.config.make_args}"
             )
         if not chosen.valid:
             raise PipelineError(f"version {version_id} is not a valid Terraform state; pick another from make state-versions")
         if self.locked():
             raise PipelineError(
-                f"a run holds the lock of {self.config.name} (s3://{self.bucket}/{self.key}.tflock); restore only "
+                f"a run holds the lock of {self.config.stack_name} (s3://{self.bucket}/{self.key}.tflock); restore only "
                 f"when no run is active. Nothing was restored."
             )
         self.s3.copy_object(

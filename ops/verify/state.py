@@ -40,5 +40,5 @@ CHECKS = [
     ("state", "state bucket is encrypted with KMS and the bucket key", encrypted),
     ("state", "state bucket blocks all public access", public_access_blocked),
     ("state", "state bucket denies requests without TLS", tls_only),
-    ("state", "state object lives at the environment's workspace key", state_object_in_workspace),
+    ("state", "state object lives at the stack's workspace key", state_object_in_workspace),
 ]

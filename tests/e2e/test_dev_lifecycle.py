@@ -1,5 +1,5 @@
-"""dev, end to end on the emulator with real Terraform: deploy, re-plan, verify, lock, review, destroy,
-and the reliability drills (README "Failure modes"): an apply interrupted mid-creation, a stale lock, drift,
+"""dev and its account's baseline, end to end on the emulator with real Terraform: deploy (the baseline first),
+re-plan, verify, lock, review, destroy (the baseline stays), and the reliability drills (README "Failure modes"): an apply interrupted mid-creation, a stale lock, drift,
 a corrupted state restored from its previous version, and two environments applied at once.
 
 The tests run in order and share one emulator and work directory (see conftest.py).
@@ -28,6 +28,8 @@ from tests.e2e.inventory import mismatches
 
 pytestmark = pytest.mark.e2e
 
+BASELINE = "baseline-default"
+BASELINE_BUCKETS = ["acme-tfstate-account-default", "acme-config-default-123456789012", "acme-config-logs-default-123456789012"]
 STATE_BUCKET = "acme-tfstate-dev"
 STATE_KEY = "workspaces/dev/platform/dev.tfstate"
 LOCK_KEY = STATE_KEY + ".tflock"
@@ -94,6 +96,8 @@ def test_an_apply_killed_mid_creation_finishes_by_itself_and_saves_the_state(e2e
     output = log.read_text()
     assert run.returncode == -signal.SIGKILL, output[-3000:]
     assert "bootstrap state bucket" in output and "SIGTERM: the apply is left to finish" in output, output[-3000:]
+    baseline_applied, dev_started = output.find(f"[{BASELINE}] verify through boto3"), output.find("[dev] bootstrap state bucket")
+    assert -1 < baseline_applied < dev_started, "a fresh deploy deploys (and verifies) the account baseline, then dev:\n" + output[-3000:]
     assert_clean_output(output)
     with phase("the next run while the apply goes on"):
         waiting = e2e.ops("plan", "dev")
@@ -138,11 +142,12 @@ def test_nothing_is_duplicated_or_orphaned(e2e):
     assert differences == {}, f"type: (in the emulator, in the state): {differences}"
 
 
-def test_second_plan_shows_no_changes(e2e):
-    with phase("second plan of dev"):
-        result = e2e.ops("plan", "dev")
+@pytest.mark.parametrize("stack", ["dev", BASELINE])
+def test_second_plan_shows_no_changes(e2e, stack):
+    with phase(f"second plan of {stack}"):
+        result = e2e.ops("plan", stack)
     assert result.returncode == 0, result.stderr[-4000:]
-    review = e2e.review("dev")
+    review = e2e.review(stack)
     assert unexplained(review["changes"]) == [], review["changes"]
     assert review["drift"] == [], "a refresh right after a deploy finds nothing changed outside Terraform"
 
@@ -474,6 +479,12 @@ def test_two_environments_apply_at_once(e2e, edited_environments):
         output = (e2e.work / f"concurrent-{name}.log").read_text()
         assert run.returncode == 0, f"{name}:\n{output[-4000:]}"
         assert "Traceback" not in output and " 0 failed" in output
+        assert f"[{BASELINE}] nothing to apply" in output, f"{name} shares the current baseline:\n{output[-4000:]}"
+    assert len(e2e.client("guardduty").list_detectors()["DetectorIds"]) == 1, "one shared baseline, one detector"
+    with phase("destroying the baseline is refused while dev and qa have resources"):
+        refused = e2e.ops("destroy", BASELINE, CONFIRM="default", PLATFORM_ENVIRONMENTS_DIR=str(directory))
+    assert refused.returncode == 2, refused.stderr[-3000:]
+    assert re.search(r"its environments dev \(\d+ resources\), qa \(\d+ resources\) still have resources", refused.stderr), refused.stderr[-3000:]
     assert re.search(r"dev: 0 to create, [1-9]\d* to update, 0 to replace, 0 to delete", (e2e.work / "concurrent-dev.log").read_text())
     qa_state = e2e.client("s3").get_object(Bucket="acme-tfstate-qa", Key="workspaces/qa/platform/qa.tfstate")["Body"].read()
     assert mismatches(e2e, "qa", qa_state) == {}
@@ -505,7 +516,7 @@ def test_destroy_leaves_nothing_behind(e2e):
     assert len(platform) == 4 and {k["KeyState"] for k in platform} == {"PendingDeletion"}
     assert [a for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/acme-")] == []
     buckets = [b["Name"] for b in e2e.client("s3").list_buckets()["Buckets"]]
-    assert sorted(buckets) == sorted([STATE_BUCKET, OTHER_BUCKET, "acme-tfstate-qa"]), "the data lake is gone, contents and all"
+    assert sorted(buckets) == sorted([STATE_BUCKET, OTHER_BUCKET, "acme-tfstate-qa", *BASELINE_BUCKETS]), "the data lake is gone, contents and all"
     assert e2e.client("cloudtrail").describe_trails()["trailList"] == []
     assert [t for t in e2e.client("sns").list_topics()["Topics"] if "-dev" in t["TopicArn"]] == []
     assert e2e.client("cloudwatch").describe_alarms(AlarmNamePrefix="acme-")["MetricAlarms"] == []
@@ -514,3 +525,14 @@ def test_destroy_leaves_nothing_behind(e2e):
     assert [g for g in iam.list_groups()["Groups"] if g["GroupName"].endswith("-dev")] == []
     assert state_keys(e2e) == [STATE_KEY], "the state object stays, now empty"
     assert json.loads(state_bytes(e2e))["resources"] == []
+
+
+def test_the_baseline_outlives_its_environments_and_is_destroyed_only_on_purpose(e2e):
+    with phase("verify the baseline after dev and qa are destroyed"):
+        checked = e2e.ops("verify", BASELINE)
+    assert checked.returncode == 0, checked.stderr[-4000:]
+    assert "verify: 16 passed, 0 failed, 1 skipped" in checked.stderr, checked.stderr[-4000:]
+    assert "SKIP baseline: IAM Access Analyzer" in checked.stderr, "the one check the emulator cannot answer"
+    refused = e2e.ops("destroy", BASELINE)
+    assert refused.returncode == 2 and "make destroy ACCOUNT=default CONFIRM=default" in refused.stderr, refused.stderr[-3000:]
+    assert "Traceback" not in refused.stderr
