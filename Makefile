@@ -86,8 +86,8 @@ emulator-start: setup ## Start the local AWS emulator (moto) on 127.0.0.1:EMULAT
 emulator-stop: setup ## Stop the local AWS emulator; everything in it is forgotten
 	$(PYTHON) -m ops emulator-stop
 
-test: setup ## Run the whole test suite (what CI runs)
-	$(PYTHON) -m pytest
+test: setup ## Run the whole test suite (what CI runs): the end-to-end module on one worker, the rest beside it
+	$(PYTHON) -m pytest -n 2 --dist loadgroup
 
 test-update-snapshots: setup ## Accept intended changes to the synthesized JSON
 	$(PYTHON) -m pytest tests/snapshots --snapshot-update

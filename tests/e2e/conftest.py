@@ -173,6 +173,18 @@ def converge_after_a_failure(e2e: E2E, environment: str, lock_key: Callable[[], 
         pytest.skip(RECORD.broken)
 
 
+def pytest_sessionfinish(session) -> None:
+    """Under xdist the module runs in a worker: hand its phase timings to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["e2e_phases"] = [[name, seconds] for name, seconds in PHASES]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    PHASES.extend((name, seconds) for name, seconds in getattr(node, "workeroutput", {}).get("e2e_phases", []))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if not PHASES:
         return

@@ -26,7 +26,8 @@ from tests.e2e.conftest import PROJECT_ROOT, converge_after_a_failure, phase
 from tests.e2e.emulator_allowances import ALLOWANCES, unexplained
 from tests.e2e.inventory import mismatches
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+"""In order, in one process: under ``make test`` (xdist), one worker runs this module while the other runs the rest."""
 
 BASELINE = "baseline-default"
 BASELINE_BUCKETS = ["acme-tfstate-account-default", "acme-config-default-123456789012", "acme-config-logs-default-123456789012"]

@@ -46,7 +46,7 @@ def test_aws_target_without_credentials_fails_fast_before_anything_runs(tmp_path
 
 def test_destroying_production_is_refused_before_anything_runs(tmp_path):
     result, _ = run_ops("destroy", "prod", work=tmp_path)
-    assert_one_clear_error(result, 1, "refusing to destroy prod: it is a production environment (production = true)")
+    assert_one_clear_error(result, 2, "refusing to destroy prod: it is a production environment (production = true)")
     assert "Nothing was touched." in result.stderr
     assert not (tmp_path / ".platform" / "emulator").exists(), "not even the emulator may start"
 
