@@ -26,9 +26,10 @@ case "$1" in
   version) echo "Terraform v1.11.4" ;;
   show)
     if [ -n "${FAKE_HANG:-}" ]; then
-      sleep 30 >/dev/null 2>&1 & pid=$!
-      trap 'kill $pid; exit 1' TERM INT
-      touch "$FAKE_HANG"; wait $pid
+      # Short foreground sleeps only: no child that outlives this script (a background one ignores SIGINT).
+      trap 'exit 1' TERM INT
+      touch "$FAKE_HANG"
+      while :; do sleep 0.1; done
     fi
     cat "$FAKE_PLAN_JSON" ;;
   *) echo "unexpected: $*" >&2; exit 9 ;;
