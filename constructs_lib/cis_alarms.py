@@ -1,8 +1,9 @@
-"""CIS AWS Foundations monitoring: a metric filter and an alarm per risky event in the trail's logs.
+"""CIS AWS Foundations monitoring (v3.0.0, 4.1-4.15): a metric filter and an alarm per risky event in the trail's logs.
 
 Each check of :data:`platform_core.cis_catalogue.CIS_CHECKS` becomes one
 CloudWatch Logs metric filter on the trail's log group and one alarm that fires
-on the first match in five minutes, publishing to the alarm topic.
+on the first match in five minutes, publishing to the alarm topic. The alarm's
+description starts with the check's CIS id, so a notification says which control fired.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class CisAlarms(Construct):
                 ctx,
                 AlarmSpec(
                     purpose=f"cis-{check.id}",
-                    description=f"CIS: {check.title} in {names.environment}",
+                    description=f"CIS {check.cis_id}: {check.title} in {names.environment}",
                     namespace=namespace,
                     metric=check.id,
                     statistic="Sum",

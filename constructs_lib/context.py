@@ -27,6 +27,9 @@ class StackScope:
     """The account the stack deploys into: a Terraform reference, resolved at plan time."""
     partition: str
     """``aws`` (or ``aws-us-gov``, ``aws-cn``): a Terraform reference."""
+    permissions_boundary_arn: str | None = None
+    """The boundary every role of the stack carries (``constructs_lib/permissions_boundary.py``); None only in the
+    scope the boundary itself is made with. Rule IAM003 refuses a role without one."""
 
     def arn(self, service: str, resource: str, *, regional: bool = True, in_account: bool = True) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>``; ``regional=False`` and ``in_account=False``
@@ -40,7 +43,7 @@ class StackScope:
         return f"arn:{self.partition}:iam::aws:policy/{path}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PlatformContext(StackScope):
     """A :class:`StackScope` plus what every construct of one environment shares."""
 

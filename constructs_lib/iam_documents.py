@@ -23,6 +23,7 @@ def statement(
     actions: Sequence[str] | None = None,
     not_actions: Sequence[str] | None = None,
     resources: Sequence[str] | None = None,
+    not_resources: Sequence[str] | None = None,
     principals: Mapping[str, Sequence[str]] | None = None,
     conditions: Conditions = (),
     effect: str = "Allow",
@@ -39,6 +40,7 @@ def statement(
         actions=list(actions) if actions is not None else None,
         not_actions=list(not_actions) if not_actions is not None else None,
         resources=list(resources) if resources is not None else None,
+        not_resources=list(not_resources) if not_resources is not None else None,
         principals=[
             doc.DataAwsIamPolicyDocumentStatementPrincipals(type=kind, identifiers=list(ids))
             for kind, ids in (principals or {}).items()

@@ -54,6 +54,7 @@ class ServiceRole(Construct):
                 account_id=where.account_id if props.account_condition else None,
                 source_arn=props.source_arn,
             ),
+            permissions_boundary=where.permissions_boundary_arn,
             tags={"Name": names.name(props.purpose), "Purpose": props.purpose},
         )
         if props.statements:

@@ -13,6 +13,8 @@ keeps the graph free of cycles and the plans free of deferred documents.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
@@ -30,6 +32,7 @@ from constructs_lib.identity import MfaEnforcement
 from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps, Dashboard, DashboardProps
 from constructs_lib.network import Network, NetworkProps
+from constructs_lib.permissions_boundary import PermissionsBoundary
 from constructs_lib.rules import PolicyGate, placeholder_context
 from constructs_lib.serverless import Serverless, ServerlessProps, function_log_group
 from constructs_lib.terraform_settings import configure_aws_provider, configure_remote_state
@@ -54,6 +57,8 @@ class PlatformStack(TerraformStack):
             account_id=aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "current-account").account_id,
             partition=aws.data_aws_partition.DataAwsPartition(self, "current-partition").partition,
         )
+        self.boundary = PermissionsBoundary(self, "permissions-boundary", where)
+        where = replace(where, permissions_boundary_arn=self.boundary.arn)
         protections = config.protections
         bucket_arns = data_lake_bucket_arns(where)
 

@@ -204,10 +204,9 @@ def scan(
         else:
             used_errors.add(match)
             outcome.accepted_errors.append((errored, accepted_errors[match]))
-    if subject == "stack":
-        # A plan carries no data sources (the policy documents), so only a stack scan can
-        # tell that an acceptance of a failed check no longer matches anything.
-        outcome.unused = [s for i, s in enumerate(accepted_failures) if i not in used]
+    # Each acceptance of a failed check says which input finds it (a plan carries no data sources, the policy
+    # documents; some checks read only a plan's rendered policies): that input's scan tells when it went unused.
+    outcome.unused = [s for i, s in enumerate(accepted_failures) if i not in used and s.found_in == subject]
     outcome.unused += [s for i, s in enumerate(accepted_errors) if i not in used_errors]
     return outcome
 

@@ -60,11 +60,14 @@ class _Entry(BaseModel):
         "every environment that relaxes that setting, and in none that keeps it.",
     )
     environments: list[str] | None = Field(default=None, description="Environments the finding is accepted in, by name.")
-    stack: Literal["environment", "baseline"] = Field(
+    stack: Literal["environment", "baseline", "every"] = Field(
         default="environment",
-        description="The kind of stack the resource is in: every environment's, or an account baseline's (baseline-<account>; "
-        "its settings are the account file's, such as 'features.config = false').",
+        description="The kind of stack the resource is in: every environment's, an account baseline's (baseline-<account>; "
+        "its settings are the account file's, such as 'features.config = false'), or every stack (a construct both make).",
     )
+
+    def holds_in(self, stack: str) -> bool:
+        return self.stack in ("every", stack_kind(stack))
 
     def conditions(self) -> list[tuple[str, Any]]:
         """``(setting, value)`` of each ``when`` condition."""
@@ -73,7 +76,7 @@ class _Entry(BaseModel):
     def applies_to(self, environment: str, settings: Settings) -> bool:
         """True when the stack is of this entry's kind, the environment is named (or no names are given) and every
         ``when`` condition holds."""
-        if stack_kind(environment) != self.stack:
+        if not self.holds_in(environment):
             return False
         if self.environments is not None and environment not in self.environments:
             return False
@@ -81,7 +84,7 @@ class _Entry(BaseModel):
 
     def why_not(self, environment: str, settings: Settings) -> str:
         """For a finding this entry does not cover here: what it would take, to say in the failure."""
-        if stack_kind(environment) != self.stack:
+        if not self.holds_in(environment):
             return f"policy/suppressions.toml accepts it only in {self.stack} stacks; {environment} is not one, so fix the finding"
         if self.environments is not None and environment not in self.environments:
             return (
@@ -95,6 +98,12 @@ class _Entry(BaseModel):
 
 class CheckovSuppression(_Entry):
     check: str = Field(pattern=r"^CKV2?_[A-Z]+_\d+$")
+    found_in: Literal["stack", "plan"] = Field(
+        default="stack",
+        description="The input whose scan finds it, and so tells when the entry no longer matches anything: the "
+        "synthesized JSON (where policy documents are data sources), or the plan JSON (where checkov reads the rendered "
+        "policy of an aws_iam_policy instead).",
+    )
 
 
 class CheckovErrorSuppression(_Entry):

@@ -76,7 +76,8 @@ class SupportRole(Construct):
         )])
         self.role = aws.iam_role.IamRole(
             self, "role", name=name, description="Opens and manages AWS Support cases (CIS 1.17); assumable with MFA only",
-            assume_role_policy=trust, max_session_duration=3600, tags={"Name": name, "Purpose": "support"},
+            assume_role_policy=trust, max_session_duration=3600, permissions_boundary=where.permissions_boundary_arn,
+            tags={"Name": name, "Purpose": "support"},
         )
         aws.iam_role_policy_attachment.IamRolePolicyAttachment(
             self, "support-access", role=self.role.name, policy_arn=where.aws_managed_policy(SUPPORT_POLICY)

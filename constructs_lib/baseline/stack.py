@@ -29,6 +29,7 @@ from constructs_lib.baseline.security_hub import SecurityHub
 from constructs_lib.baseline.threat_detection import ThreatDetection
 from constructs_lib.context import StackScope
 from constructs_lib.encryption import EncryptionKey, EncryptionKeyProps, ServiceGrant
+from constructs_lib.permissions_boundary import PermissionsBoundary
 from constructs_lib.rules import PolicyGate, placeholder_context
 from constructs_lib.terraform_settings import configure_aws_provider, configure_remote_state
 from environments.account_schema import AccountConfig
@@ -48,13 +49,18 @@ class BaselineStack(TerraformStack):
         configure_remote_state(self, account.state, target)
         account_id = aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "current-account").account_id
         partition = aws.data_aws_partition.DataAwsPartition(self, "current-partition").partition
+        self.boundary = PermissionsBoundary(
+            self, "permissions-boundary", StackScope(names=account.names, region=account.home_region, account_id=account_id, partition=partition)
+        )
         self.regions = [
             Region(
                 name=name,
                 provider=None if name == account.home_region else configure_aws_provider(
                     self, region=name, tags=tags, target=target, allowed_account_id=account.account_id, alias=name
                 ),
-                scope=StackScope(names=account.names, region=name, account_id=account_id, partition=partition),
+                scope=StackScope(
+                    names=account.names, region=name, account_id=account_id, partition=partition, permissions_boundary_arn=self.boundary.arn
+                ),
                 home=name == account.home_region,
             )
             for name in account.covered_regions

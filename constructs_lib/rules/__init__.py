@@ -144,12 +144,14 @@ def all_rules() -> tuple[Rule, ...]:
         open_ingress,
         private_databases,
         required_tags,
+        role_boundaries,
         secure_buckets,
     )
 
     return (
         iam_wildcards.RULE,
         iam_documents.RULE,
+        role_boundaries.RULE,
         open_ingress.RULE,
         secure_buckets.RULE,
         encrypted_logs.RULE,

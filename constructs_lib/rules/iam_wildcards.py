@@ -1,10 +1,16 @@
-"""IAM001: no IAM statement allows every action, or every resource where the action can be scoped."""
+"""IAM001: no IAM statement allows every action, or every resource where the action can be scoped.
+
+Two kinds of document are exempt, because their Allow grants nothing: KMS key policies,
+where "*" means "this key" and the root statement holds kms:*; and permissions
+boundaries (IAM003), whose one Allow caps what a role's own policies grant.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from constructs_lib.rules import Block, Finding, StackDocument
+from constructs_lib.rules.role_boundaries import boundary_policies
 
 RESOURCE_LESS_ACTIONS = frozenset(
     {
@@ -37,11 +43,13 @@ def _as_list(value) -> list:
 class IamWildcards:
     id = "IAM001"
     description = "No IAM statement allows action '*' (or 'service:*'), or resource '*' where the actions can be scoped"
-    fix = "name the actions and the resources (ARNs) the statement needs; KMS key policies' root statement is the only exception"
+    fix = "name the actions and the resources (ARNs) the statement needs; KMS key policies and permissions boundaries are the only exceptions"
 
     def check(self, stack: StackDocument) -> Iterable[Finding]:
-        key_policies = key_policy_documents(stack)
+        key_policies, boundaries = key_policy_documents(stack), set(boundary_policies(stack).values())
         for document in stack.blocks("data", ["aws_iam_policy_document"]):
+            if document.name in boundaries:
+                continue  # a boundary caps; its Allow grants nothing (IAM003 checks what it denies)
             for statement in document.body.get("statement", []):
                 if statement.get("effect", "Allow") != "Allow":
                     continue
@@ -50,6 +58,8 @@ class IamWildcards:
     def _statement(self, document: Block, statement: dict, key_policy: bool) -> Iterable[Finding]:
         sid = statement.get("sid", "(no sid)")
         actions = _as_list(statement.get("actions"))
+        if statement.get("not_actions"):
+            yield Finding(document, f"statement {sid} allows every action but {', '.join(_as_list(statement['not_actions']))} (not_actions)")
         if "*" in actions:
             yield Finding(document, f"statement {sid} allows every action")
         service_wide = [a for a in actions if isinstance(a, str) and a.endswith(":*")]

@@ -214,7 +214,7 @@ def test_a_setting_that_does_not_hold_is_named_in_the_failure():
 
 
 def test_every_condition_names_a_real_setting(configs, accounts):
-    settings = {"environment": configs["dev"].settings(), "baseline": accounts["default"].settings()}
+    settings = {"environment": configs["dev"].settings(), "baseline": accounts["default"].settings(), "every": {}}
     suppressions = load_suppressions()
     for entry in [*suppressions.checkov, *suppressions.checkov_error, *suppressions.rule]:
         known = settings[entry.stack]
@@ -231,3 +231,5 @@ def test_an_entry_holds_in_its_kind_of_stack_only():
     assert baseline.applies_to("baseline-default", {}) and not baseline.applies_to("dev", {})
     assert environment.applies_to("dev", {}) and not environment.applies_to("baseline-default", {})
     assert "only in baseline stacks; dev is not one" in baseline.why_not("dev", {})
+    every = CheckovSuppression(check="CKV_AWS_110", resource="permissions-boundary/document", stack="every", reason="r")
+    assert every.applies_to("dev", {}) and every.applies_to("baseline-default", {})

@@ -10,12 +10,16 @@ import pytest
 from cdktf import App, Aspects, TerraformStack
 
 from constructs_lib.app import synth_checked
+from constructs_lib.context import StackScope
 from constructs_lib.iam_documents import policy_document, statement
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
+from constructs_lib.permissions_boundary import PermissionsBoundary
 from constructs_lib.rules import PolicyGate, PolicyViolations, all_rules, evaluate, placeholder_context, suppress
 from constructs_lib.secure_bucket import SecureBucket, SecureBucketProps
+from platform_core.naming import ResourceNames
 from synth_runtime.provider_bindings import aws
 
+SCOPE = StackScope(names=ResourceNames(project="acme", environment="t"), region="us-east-1", account_id="123456789012", partition="aws")
 TAGS = {"Environment": "t", "Application": "a", "CostCenter": "c", "Owner": "o"}
 
 
@@ -44,6 +48,25 @@ def role(stack, policy_json):
     trust = policy_document(stack, "trust", [statement("Trust", actions=["sts:AssumeRole"], principals={"Service": ["ec2.amazonaws.com"]})])
     r = aws.iam_role.IamRole(stack, "role", name="r", assume_role_policy=trust)
     aws.iam_role_policy.IamRolePolicy(stack, "inline", role=r.id, policy=policy_json)
+
+
+def bounded_role(boundary_statements=None):
+    """A role with the platform's boundary (or, given statements, with a boundary policy made of them)."""
+
+    def build(stack):
+        if boundary_statements is None:
+            arn = PermissionsBoundary(stack, "boundary", SCOPE).arn
+        else:
+            arn = aws.iam_policy.IamPolicy(stack, "boundary", name="b", policy=policy_document(stack, "boundary-document", boundary_statements)).arn
+        trust = policy_document(stack, "trust", [statement("Trust", actions=["sts:AssumeRole"], principals={"Service": ["ec2.amazonaws.com"]})])
+        aws.iam_role.IamRole(stack, "role", name="r", assume_role_policy=trust, permissions_boundary=arn)
+
+    return build
+
+
+def unbounded_role(stack):
+    trust = policy_document(stack, "trust", [statement("Trust", actions=["sts:AssumeRole"], principals={"Service": ["ec2.amazonaws.com"]})])
+    aws.iam_role.IamRole(stack, "role", name="r", assume_role_policy=trust)
 
 
 def iam_policy(actions, resources):
@@ -122,6 +145,9 @@ CASES = [
     Case("IAM001", iam_policy(["*"], ["arn:aws:s3:::b"]), iam_policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), "t/permissions", "allows every action"),
     Case("IAM001", iam_policy(["s3:*"], ["arn:aws:s3:::b"]), iam_policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), "t/permissions", "allows every action of s3:*"),
     Case("IAM001", iam_policy(["s3:GetObject"], ["*"]), iam_policy(["iam:GetAccountPasswordPolicy"], ["*"]), "t/permissions", "allows s3:GetObject on every resource"),
+    Case("IAM003", unbounded_role, bounded_role(), "t/role", "has no permissions boundary"),
+    Case("IAM003", bounded_role([statement("Everything", actions=["*"], resources=["*"])]), bounded_role(), "t/role", "its permissions boundary does not deny iam:AttachRolePolicy"),
+    Case("IAM001", lambda stack: role(stack, policy_document(stack, "permissions", [statement("Grant", not_actions=["iam:*"], resources=["arn:aws:s3:::b"])])), iam_policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), "t/permissions", "allows every action but iam:* (not_actions)"),
     Case("IAM002", hand_written_policy, iam_policy(["s3:GetObject"], ["arn:aws:s3:::b/*"]), "t/inline", "policy is not rendered by an aws_iam_policy_document"),
     Case("NET001", ingress("0.0.0.0/0"), ingress("203.0.113.0/24"), "t/rule", "cidr_ipv4 = 0.0.0.0/0"),
     Case("S3001", plain_bucket, secure_bucket, "t/bucket", "has no public-access block with all four settings on"),
@@ -251,3 +277,13 @@ def test_the_gate_guards_a_baseline_stack_as_it_guards_an_environment(tmp_path, 
         synth_checked(app, [stack.policy_gate], staging, final)
     assert "baseline-default/bucket: S3001" in str(refusal.value)
     assert not final.exists()
+
+
+def test_a_permissions_boundarys_allow_all_is_no_iam001_finding_but_the_same_statement_elsewhere_is(tmp_path):
+    """A boundary only caps what a role's own policies grant; the same Allow * in a role's own policy is a finding."""
+    (tmp_path / "bounded").mkdir()
+    (tmp_path / "granted").mkdir()
+    gate = synth(tmp_path / "bounded", bounded_role())
+    assert [str(v) for v in gate.violations if v.rule_id in ("IAM001", "IAM003")] == []
+    granted = synth(tmp_path / "granted", iam_policy(["*"], ["*"]))
+    assert any(v.rule_id == "IAM001" and "allows every action" in v.reason for v in granted.violations)

@@ -8,7 +8,7 @@ from platform_core.cis_catalogue import CIS_CHECKS
 from tests.synth import find, ref, resources
 
 REQUIRED = {
-    "unauthorized-api-calls": ["UnauthorizedOperation", "AccessDenied"],
+    "unauthorized-api-calls": ["UnauthorizedOperation", "AccessDenied", "HeadBucket"],
     "console-signin-without-mfa": ["ConsoleLogin", "MFAUsed"],
     "root-account-usage": ['"Root"'],
     "iam-policy-changes": ["PutRolePolicy", "AttachUserPolicy", "CreatePolicyVersion"],
@@ -16,12 +16,18 @@ REQUIRED = {
     "console-authentication-failures": ["Failed authentication"],
     "kms-key-disabled-or-scheduled-for-deletion": ["DisableKey", "ScheduleKeyDeletion"],
     "s3-bucket-policy-changes": ["PutBucketPolicy", "DeleteBucketPolicy"],
+    "config-changes": ["config.amazonaws.com", "StopConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder"],
     "security-group-changes": ["AuthorizeSecurityGroupIngress"],
     "network-acl-changes": ["CreateNetworkAclEntry"],
     "network-gateway-changes": ["CreateInternetGateway"],
     "route-table-changes": ["CreateRoute"],
     "vpc-changes": ["CreateVpc", "ModifyVpcAttribute"],
+    "organizations-changes": ["organizations.amazonaws.com", "CreateAccount", "LeaveOrganization", "AttachPolicy"],
 }
+
+
+def test_the_catalogue_holds_the_benchmarks_fifteen_monitoring_controls_in_order():
+    assert [c.cis_id for c in CIS_CHECKS] == [f"4.{n}" for n in range(1, 16)]
 
 
 def test_the_catalogue_covers_every_required_check():
@@ -47,6 +53,7 @@ def test_each_check_filters_the_trail_log_group_and_alarms_to_the_topic(stacks, 
     assert alarm["comparison_operator"] == "GreaterThanOrEqualToThreshold" and alarm["threshold"] == 1
     assert alarm["statistic"] == "Sum" and alarm["period"] == 300 and alarm["evaluation_periods"] == 1
     assert alarm["alarm_actions"] == [ref("aws_sns_topic", topic_name, "arn")]
+    assert alarm["alarm_description"].startswith(f"CIS {check.cis_id}: "), "a notification names the control that fired"
 
 
 def test_no_extra_filters_or_alarms(stacks, environment):

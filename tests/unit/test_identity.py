@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from platform_core.privilege_guard import IAM_WRITE_ACTIONS
 from tests.synth import by_sid, conditions, data_sources, find, ref, resources, statements_of
 
 POLICY_ATTRIBUTES = {
@@ -18,6 +19,8 @@ POLICY_ATTRIBUTES = {
     "aws_sns_topic_policy": "policy",
 }
 KMS_ROOT_SID = "AccountRootAdministersKeyAndDelegatesToIam"
+ACCOUNT = "${data.aws_caller_identity.current-account.account_id}"
+PARTITION = "${data.aws_partition.current-partition.partition}"
 # Actions that AWS does not let a policy scope to a resource.
 RESOURCE_LESS_ACTIONS = {"iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices", "logs:DescribeLogGroups"}
 
@@ -29,8 +32,15 @@ def test_every_policy_comes_from_an_aws_iam_policy_document(stacks, environment)
             assert re.fullmatch(r"\$\{data\.aws_iam_policy_document\.[^.]+\.json\}", body[attribute]), (resource_type, name)
 
 
+BOUNDARY_DOCUMENT = "permissions-boundary_document"
+"""The boundary's document: its one Allow caps what the roles' own policies grant, and grants nothing itself."""
+
+
 def all_statements(stack):
+    """Every statement of every document that grants (the permissions boundary's aside)."""
     for name, document in data_sources(stack, "aws_iam_policy_document").items():
+        if name.startswith(BOUNDARY_DOCUMENT):
+            continue
         for statement in document["statement"]:
             yield name, statement
 
@@ -93,3 +103,35 @@ def test_service_roles_trust_one_service_for_this_account(stacks, environment, p
     assert [p["type"] for p in trust["principals"]] == ["Service"] and len(trust["principals"][0]["identifiers"]) == 1
     assert set(conditions(trust)) == {"aws:SourceAccount", "aws:SourceArn"}
     assert json.dumps(trust).count("sts:AssumeRole") == 1
+
+
+def boundary(stack):
+    return find(stack, "aws_iam_policy", "permissions-boundary/policy")
+
+
+@pytest.mark.parametrize("kind", ["environment", "baseline"])
+def test_every_role_carries_the_stacks_permissions_boundary(stacks, baseline_stacks, environment, kind):
+    stack = stacks[environment] if kind == "environment" else baseline_stacks["default"]
+    name, policy = boundary(stack)
+    owner = environment if kind == "environment" else "default"
+    assert policy["name"] == f"acme-permissions-boundary-{owner}"
+    roles = resources(stack, "aws_iam_role")
+    assert roles and {role["permissions_boundary"] for role in roles.values()} == {ref("aws_iam_policy", name, "arn")}
+
+
+def test_the_boundary_denies_escalation_and_caps_nothing_else(stacks, environment):
+    stack = stacks[environment]
+    _, policy = boundary(stack)
+    statements = by_sid(statements_of(stack, policy["policy"]))
+    cap = statements["CapsWhatTheRolesOwnPoliciesGrantButIamChanges"]
+    # Everything the role's own policies grant, but no IAM write: the Allow caps, it grants nothing by itself.
+    assert (cap["effect"], cap["not_actions"], cap["resources"]) == ("Allow", list(IAM_WRITE_ACTIONS), ["*"])
+    iam = statements["DenyIamUserRolePolicyAndKeyChanges"]
+    assert iam["effect"] == "Deny" and {"iam:Create*", "iam:Put*", "iam:Attach*", "iam:Update*", "iam:Delete*"} <= set(iam["actions"])
+    passing = statements["DenyPassingRolesOutsideThePlatform"]
+    assert (passing["effect"], passing["actions"]) == ("Deny", ["iam:PassRole"])
+    assert passing["not_resources"] == [f"arn:{PARTITION}:iam::{ACCOUNT}:role/acme-*-{environment}"]
+    assert set(statements["DenyChangingAnyBoundary"]["actions"]) >= {"iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary"}
+    own = statements["DenyChangingThisBoundary"]
+    assert own["resources"] == [f"arn:{PARTITION}:iam::{ACCOUNT}:policy/acme-permissions-boundary-{environment}"]
+    assert set(own["actions"]) == {"iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"}
