@@ -156,3 +156,41 @@ def test_s3_control_reaches_the_emulator_through_it_as_a_proxy(servers):
     block = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
     s3control.put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=block)
     assert s3control.get_public_access_block(AccountId=ACCOUNT)["PublicAccessBlockConfiguration"] == block
+
+
+def _as_attempt(ec2, invocation: str, attempt: int):
+    """Send the client's next call as attempt ``attempt`` of the SDK call ``invocation`` (the headers every AWS
+    SDK sends, and the same on each retry of one call)."""
+
+    def headers(request, **_):
+        request.headers["amz-sdk-invocation-id"] = invocation
+        request.headers["amz-sdk-request"] = f"attempt={attempt}; max=25"
+
+    ec2.meta.events.register_first("before-send.ec2.*", headers)
+    return lambda: ec2.meta.events.unregister("before-send.ec2.*", headers)
+
+
+def test_a_retry_of_a_call_already_carried_out_gets_the_first_answer(servers):
+    """The drill's flake: the SDK retried a call moto had carried out, and the retry was refused as a duplicate.
+    Plain moto runs the retry again (InvalidPermission.Duplicate); the emulator answers it as the first time.
+    A new call that repeats the work is still refused, as on AWS."""
+    rule = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
+    outcomes = {}
+    for which in ("plain", "patched"):
+        ec2 = client(servers, which, "ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        group = ec2.create_security_group(GroupName=f"retried-{which}", Description="retry", VpcId=vpc)["GroupId"]
+        done = _as_attempt(ec2, f"call-{which}", 1)
+        ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[rule])
+        done()
+        done = _as_attempt(ec2, f"call-{which}", 2)
+        try:
+            outcomes[which] = ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[rule])["Return"]
+        except ClientError as error:
+            outcomes[which] = error.response["Error"]["Code"]
+        finally:
+            done()
+    assert outcomes == {"plain": "InvalidPermission.Duplicate", "patched": True}
+    done = _as_attempt(ec2, "a-new-call", 1)
+    assert error_code(lambda: ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[rule])) == "InvalidPermission.Duplicate"
+    done()

@@ -132,3 +132,27 @@ def test_terraform_like_parallel_writes_never_fail_in_the_emulator(tmp_path, mon
         emulator.stop()
     assert outcomes == {"ok": THREADS * GROUPS_PER_THREAD}, outcomes
     assert "Error on request" not in log, log[log.index("Error on request") :][:3000]
+
+
+def test_only_a_successful_attempt_is_answered_again_and_an_error_is_retried_for_real():
+    calls = []
+
+    def application(environ, start_response):
+        calls.append(environ["HTTP_AMZ_SDK_REQUEST"])
+        status = {1: "500 Internal Server Error", 2: "400 Bad Request"}.get(len(calls), "200 OK")
+        start_response(status, [("X-Call", str(len(calls)))])
+        return [f"call {len(calls)}".encode()]
+
+    gate, answered = OneRequestAtATime(), []
+
+    def attempt(number: int, invocation: str = "one-call") -> bytes:
+        environ = {"HTTP_AMZ_SDK_INVOCATION_ID": invocation, "HTTP_AMZ_SDK_REQUEST": f"attempt={number}; max=25"}
+        return gate.run(application, environ, lambda status, headers: answered.append((status, headers)))[0]
+
+    assert attempt(1) == b"call 1"  # a 500: the SDK retries it by design, so it runs again
+    assert attempt(2) == b"call 2"  # a 400 (a throttle, say): the same
+    assert attempt(3) == b"call 3"
+    assert attempt(4) == b"call 3", "a successful attempt is answered again, not run again"
+    assert answered[-1] == ("200 OK", [("X-Call", "3")])
+    assert attempt(1, "another-call") == b"call 4"
+    assert len(calls) == 4
