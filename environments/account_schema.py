@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
-from environments.schema import StateConfig, StrictModel, dotted_settings
+from environments.config_model import StateConfig, StrictModel, dotted_settings
 from environments.validators import AccountId, Email, ProjectName, Region, TagValue
 from platform_core.conventions import BASELINE_STACK_PREFIX, STATE_WORKSPACE_PREFIX
 from platform_core.naming import ResourceNames

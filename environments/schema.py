@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from environments.config_model import StateConfig, StrictModel, dotted_settings
 from environments.validators import (
     CLOUDWATCH_RETENTION_DAYS,
     INFREQUENT_ACCESS_MINIMUM_DAYS,
@@ -24,7 +25,6 @@ from environments.validators import (
     PRODUCTION_AUDIT_RETENTION_DAYS,
     PRODUCTION_BACKUP_RETENTION_DAYS,
     AccountId,
-    BucketName,
     DailyWindow,
     DbInstanceClass,
     Ec2InstanceType,
@@ -35,7 +35,6 @@ from environments.validators import (
     ProjectName,
     Region,
     RetentionDays,
-    StateKey,
     StorageClass,
     TagValue,
     VpcCidr,
@@ -46,12 +45,6 @@ from platform_core.naming import ResourceNames
 
 _CLOUDWATCH_VALUES = f"a value CloudWatch accepts ({', '.join(str(d) for d in CLOUDWATCH_RETENTION_DAYS)})"
 _TIER_SIZE = "(24 is /24); between VPC prefix + 5 and /28, since each tier gets a quarter of the VPC with a slot per AZ letter."
-
-
-class StrictModel(BaseModel):
-    """No coercion between TOML types, no unknown keys, immutable once loaded."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 class Tags(StrictModel):
@@ -182,30 +175,6 @@ class ServerlessConfig(StrictModel):
     reserved_concurrency: int = Field(default=20, ge=1, le=1000, description="Reserved concurrency of each function.")
     timeout_seconds: int = Field(default=10, ge=1, le=29, description="Function timeout; at most API Gateway's 29 s.")
     memory_mb: int = Field(default=256, ge=128, le=10240, description="Function memory, in MB.")
-
-
-def dotted_settings(model: BaseModel) -> dict[str, Any]:
-    """Every field of a config file's model by dotted name (``database.multi_az``), defaults included; not its name,
-    which comes from the file name. Suppressions match these (``when = ["database.multi_az = false"]``)."""
-    flat: dict[str, Any] = {}
-
-    def walk(value: Any, prefix: str) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, f"{prefix}.{key}" if prefix else key)
-        else:
-            flat[prefix] = value
-
-    walk(model.model_dump(exclude={"name"}), "")
-    return flat
-
-
-class StateConfig(StrictModel):
-    """Where this environment's Terraform state lives (S3, encrypted, with lockfiles)."""
-
-    bucket: BucketName = Field(description="Remote state bucket: the state is `s3://<bucket>/workspaces/<env>/<key>`.")
-    region: Region = Field(description="The state bucket's region.")
-    key: StateKey = Field(description="The state's key, ending in `.tfstate`; no two environments share bucket and key.")
 
 
 class Protections(StrictModel):
