@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from constructs import Construct
 
 from constructs_lib.context import StackScope
+from platform_core.network_guards import admin_port_denials
 from platform_core.subnet_layout import TIERS
 from synth_runtime.provider_bindings import aws
 
@@ -29,6 +30,8 @@ def tier_network_acls(network: Construct, where: StackScope, *, vpc_id: str, vpc
     tier (the NAT gateways) on every port NAT uses, the private tier on
     Linux's ephemeral ports, and the database tier on those ports too but
     only TCP, for HTTPS through the gateway endpoints, its only way out.
+    Before those allows, every tier refuses the remote-admin ports (SSH, RDP,
+    WinRM) from anywhere, IPv4 and IPv6 (``platform_core/network_guards.py``).
     """
     nacl = aws.network_acl
 
@@ -43,14 +46,15 @@ def tier_network_acls(network: Construct, where: StackScope, *, vpc_id: str, vpc
     anywhere_out = nacl.NetworkAclEgress(
         rule_no=100, action="allow", protocol="-1", cidr_block=ANYWHERE, from_port=0, to_port=0
     )
+    denials = [nacl.NetworkAclIngress(action="deny", **rule) for rule in admin_port_denials()]
     rules = {
-        "public": ([from_vpc, answers(200, "tcp", NAT_PORTS), answers(210, "udp", NAT_PORTS)], [anywhere_out]),
+        "public": ([from_vpc, *denials, answers(200, "tcp", NAT_PORTS), answers(210, "udp", NAT_PORTS)], [anywhere_out]),
         "private": (
-            [from_vpc, answers(200, "tcp", LINUX_EPHEMERAL_PORTS), answers(210, "udp", LINUX_EPHEMERAL_PORTS)],
+            [from_vpc, *denials, answers(200, "tcp", LINUX_EPHEMERAL_PORTS), answers(210, "udp", LINUX_EPHEMERAL_PORTS)],
             [anywhere_out],
         ),
         "database": (
-            [from_vpc, answers(200, "tcp", LINUX_EPHEMERAL_PORTS)],
+            [from_vpc, *denials, answers(200, "tcp", LINUX_EPHEMERAL_PORTS)],
             [
                 nacl.NetworkAclEgress(
                     rule_no=100, action="allow", protocol="-1", cidr_block=vpc_cidr, from_port=0, to_port=0

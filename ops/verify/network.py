@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ops.verify import VerifyContext, expect
+from platform_core.network_guards import admin_port_denials
 from platform_core.subnet_layout import plan_subnets
 
 TIERS = ("public", "private", "database")
@@ -114,6 +115,13 @@ def tier_network_acls(ctx: VerifyContext) -> None:
     for subnet in _subnets(ctx):
         tier = _tag(subnet, "Tier")
         expect(acl_tier.get(assigned.get(subnet["SubnetId"])) == tier, f"{subnet['SubnetId']} ({tier}) is not in its tier's ACL")
+    expected = {(r["rule_no"], r.get("cidr_block") or r.get("ipv6_cidr_block"), r["from_port"], r["to_port"]) for r in admin_port_denials()}
+    for acl in (a for a in acls if not a["IsDefault"]):
+        denied = {
+            (e["RuleNumber"], e.get("CidrBlock") or e.get("Ipv6CidrBlock"), e["PortRange"]["From"], e["PortRange"]["To"])
+            for e in acl["Entries"] if not e["Egress"] and e["RuleAction"] == "deny" and e["Protocol"] == "6" and "PortRange" in e
+        }
+        expect(expected <= denied, f"{_tag(acl, 'Tier')} ACL does not refuse {sorted(expected - denied)} from anywhere")
     default = [a for a in acls if a["IsDefault"]]
     expect(len(default) == 1, "no default network ACL")
     custom_rules = [e for e in default[0]["Entries"] if e["RuleNumber"] != 32767]
@@ -166,7 +174,7 @@ CHECKS = [
     ("network", "database route tables have no route to an internet or NAT gateway", database_routes_stay_inside),
     ("network", "public tier routes to the IGW, private tier to NAT (same AZ when per AZ)", private_routes_via_nat),
     ("network", "default security group has no rules", default_security_group_empty),
-    ("network", "every subnet sits in its tier's network ACL; the default ACL has no rules", tier_network_acls),
+    ("network", "every subnet sits in its tier's network ACL, which refuses SSH, RDP and WinRM from anywhere; the default ACL has no rules", tier_network_acls),
     ("network", "flow logs capture ALL traffic to a KMS-encrypted log group with the configured retention", flow_logs),
     ("network", "S3 and DynamoDB gateway endpoints serve the private and database route tables", gateway_endpoints),
     ("network", "interface endpoints match the config", interface_endpoints),

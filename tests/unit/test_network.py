@@ -255,10 +255,29 @@ def test_only_the_public_tier_admits_answers_on_every_nat_port(stacks, environme
     stack = stacks[environment]
     for tier, low in (("public", 1024), ("private", 32768), ("database", 32768)):
         _, acl = find(stack, "aws_network_acl", f"network/{tier}-network-acl")
-        from_anywhere = [r for r in acl["ingress"] if r["cidr_block"] == "0.0.0.0/0"]
+        from_anywhere = [r for r in acl["ingress"] if r.get("cidr_block") == "0.0.0.0/0" and r["action"] == "allow"]
         assert from_anywhere and {(r["from_port"], r["to_port"]) for r in from_anywhere} == {(low, 65535)}, tier
         if tier != "public":
             assert all(not r["from_port"] <= 3389 <= r["to_port"] for r in from_anywhere), "RDP port admitted"
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_every_acl_refuses_remote_admin_ports_from_anywhere_before_it_admits_the_ephemeral_range(stacks, configs, environment, tier):
+    """CIS 5.1/5.2: SSH, RDP (and WinRM) from 0.0.0.0/0 and ::/0 are denied by rules numbered after the VPC's own
+    allow and before every allow from anywhere, so no later allow (the public tier's 1024-65535) can admit them."""
+    _, acl = find(stacks[environment], "aws_network_acl", f"network/{tier}-network-acl")
+    denied = {
+        (rule.get("cidr_block") or rule.get("ipv6_cidr_block"), rule["from_port"], rule["to_port"]): rule["rule_no"]
+        for rule in acl["ingress"] if rule["action"] == "deny" and rule["protocol"] == "tcp"
+    }
+    assert set(denied) == {(cidr, first, last) for cidr in ("0.0.0.0/0", "::/0") for first, last in ((22, 22), (3389, 3389), (5985, 5986))}
+    vpc_allow = [r["rule_no"] for r in acl["ingress"] if r.get("cidr_block") == configs[environment].network.vpc_cidr]
+    anywhere_allows = [
+        r["rule_no"] for r in acl["ingress"] if r["action"] == "allow" and (r.get("cidr_block") == "0.0.0.0/0" or r.get("ipv6_cidr_block") == "::/0")
+    ]
+    assert anywhere_allows, "the tier admits the answers to its own calls"
+    assert max(vpc_allow) < min(denied.values()) and max(denied.values()) < min(anywhere_allows)
+    assert len(set(r["rule_no"] for r in acl["ingress"])) == len(acl["ingress"]), "rule numbers are unique"
 
 
 def test_flow_log_role_may_write_only_its_log_group(stacks, environment):
