@@ -121,17 +121,24 @@ class StackPipeline:
         with step(f"[{self.name}] synthesize ({self.target.kind})"):
             synthesize(environ={**_with_target(self.target), **synth_selection(self.config)})
         with step(f"[{self.name}] terraform init"):
-            run_terraform(["init", "-reconfigure", "-input=false", "-no-color"], cwd=self.directory)
+            # A stack two runs share (the baseline, under two environments' deploys) is also locked locally while the
+            # other run plans or applies in the same directory: init waits for that lock as plan and apply do.
+            run_terraform(["init", "-reconfigure", "-input=false", "-no-color", *self._lock_waits()], cwd=self.directory)
         with step(f"[{self.name}] workspace {self.name}"):
             run_terraform(["workspace", "select", "-or-create=true", "-no-color", self.name], cwd=self.directory)
             selected = run_terraform(["workspace", "show", "-no-color"], cwd=self.directory).stdout.strip()
             if selected != self.name:
                 raise PipelineError(f"workspace {self.name} could not be selected (Terraform reports {selected!r})")
 
+    def _lock_waits(self) -> list[str]:
+        """``-lock-timeout`` for a stack whose runs wait for each other's locks (the baseline); none otherwise, so a
+        second run of one environment fails on the lock at once."""
+        return [f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else []
+
     def plan(self, *, destroy: bool = False, detailed_exitcode: bool = False) -> tuple[PlanReview, int]:
         """``plan -out`` into plans/<env>.tfplan and write its review. Returns the review and Terraform's code."""
         self.plan_file.unlink(missing_ok=True)
-        args = (["-destroy"] if destroy else []) + ([f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else [])
+        args = (["-destroy"] if destroy else []) + self._lock_waits()
         with step(f"[{self.name}] terraform plan{' -destroy' if destroy else ''}"):
             try:
                 code = self._run_plan(args, self.plan_file, detailed_exitcode=detailed_exitcode)
@@ -209,7 +216,7 @@ class StackPipeline:
     def apply(self) -> None:
         """Apply exactly the saved plan, then remove it; say plainly what state a failure leaves behind."""
         with step(f"[{self.name}] terraform apply (the reviewed plan)"):
-            waits = [f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else []
+            waits = self._lock_waits()
             try:
                 run_terraform(["apply", "-input=false", "-no-color", *waits, str(self.plan_file)], cwd=self.directory, detach=True)
             except PipelineError as error:
