@@ -49,6 +49,7 @@ class RoleBoundaries:
     fix = "create roles with constructs_lib.identity.ServiceRole (or set permissions_boundary to the stack's PermissionsBoundary.arn)"
 
     def check(self, stack: StackDocument) -> Iterable[Finding]:
+        documents = boundary_policies(stack)
         for role in stack.blocks("resource", ["aws_iam_role"]):
             boundary = role.body.get("permissions_boundary")
             if boundary is None:
@@ -58,7 +59,7 @@ class RoleBoundaries:
                 yield Finding(role, f"its permissions boundary {boundary!r} is not a policy of this stack")
                 continue
             name = boundary.removeprefix("${aws_iam_policy.").removesuffix(".arn}")
-            document = boundary_policies(stack).get(name)
+            document = documents.get(name)
             statements = stack.policy_statements(f"${{data.aws_iam_policy_document.{document}.json}}") if document else None
             if statements is None:
                 yield Finding(role, f"its permissions boundary aws_iam_policy.{name} is not rendered by an aws_iam_policy_document data source")
