@@ -12,6 +12,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from environments.deployable import Deployable
@@ -48,21 +50,27 @@ def _bucket_exists(config: Deployable, target: DeployTarget) -> bool:
         raise
 
 
-def _synthesize(config: Deployable, target: DeployTarget, directory: Path) -> Path:
+def _synthesize(configs: Sequence[Deployable], target: DeployTarget, directory: Path) -> list[Path]:
+    """One synth of the state-bucket stacks of ``configs``; their directories, in the same order."""
     (directory / "state").mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        **synth_selection(config),
+        **synth_selection(*configs),
         "CDKTF_OUTDIR": str(directory / "cdktf.out"),
         "TARGET": target.kind,
         "EMULATOR_PORT": str(target.emulator_port),
     }
     result = subprocess.run(
-        [sys.executable, *SYNTH_FLAGS, str(PROJECT_ROOT / "main.py"), "state-buckets", str(directory / "state")], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, *SYNTH_FLAGS, str(PROJECT_ROOT / "main.py"), "state-buckets", str(directory / "state")],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise PipelineError(result.stderr.strip(), exit_code=result.returncode)
-    return directory / "cdktf.out" / "stacks" / f"state-bucket-{config.stack_name}"
+    return [directory / "cdktf.out" / "stacks" / f"state-bucket-{config.stack_name}" for config in configs]
 
 
 def _bucket_address(stack: Path) -> str:
@@ -71,18 +79,36 @@ def _bucket_address(stack: Path) -> str:
     return f"aws_s3_bucket.{name}"
 
 
-def ensure_state_bucket(config: Deployable, target: DeployTarget, *, force: bool = False) -> None:
-    """Make sure the state bucket exists with its protections. Skips the work when it is already in place."""
+def _converge(stack: Path, bucket: str, exists: bool) -> None:
+    """init, import the bucket if it exists but this local state does not know it, apply."""
+    run_terraform(["init", "-input=false", "-no-color"], cwd=stack)
+    address = _bucket_address(stack)
+    known = run_terraform(["state", "list"], cwd=stack, check=False).stdout.split()
+    if exists and address not in known:
+        run_terraform(["import", "-input=false", "-no-color", address, bucket], cwd=stack)
+    run_terraform(["apply", "-auto-approve", "-input=false", "-no-color"], cwd=stack)
+
+
+def ensure_state_buckets(configs: Sequence[Deployable], target: DeployTarget, *, force: bool = False) -> None:
+    """Make sure each config's state bucket exists with its protections. Skips the ones already in place; the
+    others are made at the same time (most of a bucket's time is the provider waiting for its lifecycle rules)."""
     directory = bootstrap_dir(target)
-    local_state = directory / "state" / f"{config.stack_name}.tfstate"
-    exists = _bucket_exists(config, target)
-    if exists and local_state.exists() and not force:
+    pending = [
+        (config, exists)
+        for config in configs
+        if not ((exists := _bucket_exists(config, target)) and _local_state(directory, config).exists() and not force)
+    ]
+    if not pending:
         return
-    with step(f"[{config.stack_name}] bootstrap state bucket s3://{config.state.bucket}"):
-        stack = _synthesize(config, target, directory)
-        run_terraform(["init", "-input=false", "-no-color"], cwd=stack)
-        address = _bucket_address(stack)
-        known = run_terraform(["state", "list"], cwd=stack, check=False).stdout.split()
-        if exists and address not in known:
-            run_terraform(["import", "-input=false", "-no-color", address, config.state.bucket], cwd=stack)
-        run_terraform(["apply", "-auto-approve", "-input=false", "-no-color"], cwd=stack)
+    names = ", ".join(config.stack_name for config, _ in pending)
+    buckets = ", ".join(f"s3://{config.state.bucket}" for config, _ in pending)
+    with step(f"[{names}] bootstrap state bucket{'s' if len(pending) > 1 else ''} {buckets}"):
+        stacks = _synthesize([config for config, _ in pending], target, directory)
+        with ThreadPoolExecutor(max_workers=len(pending)) as pool:
+            runs = [pool.submit(_converge, stack, config.state.bucket, exists) for stack, (config, exists) in zip(stacks, pending, strict=True)]
+            for run in runs:
+                run.result()
+
+
+def _local_state(directory: Path, config: Deployable) -> Path:
+    return directory / "state" / f"{config.stack_name}.tfstate"

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 
 from environments import load_environments
-from ops.bootstrap import ensure_state_bucket
+from ops.bootstrap import ensure_state_buckets
 from ops.paths import PROJECT_ROOT, synth_outdir, work_dir
 from ops.pipeline import EnvironmentPipeline, refuse_destroy_of_protected
 from ops.stacks import stack_dir
@@ -88,7 +88,7 @@ def run(args: Sequence[str]) -> int:
             refuse_destroy_of_protected(config)
         pipeline = EnvironmentPipeline(config, target)
         pipeline.preflight()
-        ensure_state_bucket(config, target)
+        ensure_state_buckets([config], target)
         try:
             code = subprocess.run(
                 [str(CDKTF), command, config.name, *options, *output],

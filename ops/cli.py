@@ -143,11 +143,11 @@ def restore_state(args: argparse.Namespace) -> int:
 
 def bootstrap(args: argparse.Namespace) -> int:
     """Create or adopt the environment's state bucket."""
-    from ops.bootstrap import ensure_state_bucket
+    from ops.bootstrap import ensure_state_buckets
 
     pipeline = _pipeline(args)
     pipeline.preflight()
-    ensure_state_bucket(pipeline.config, pipeline.target, force=True)
+    ensure_state_buckets([pipeline.config], pipeline.target, force=True)
     return 0
 
 

@@ -14,15 +14,16 @@ prefixes or variants of the same steps.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from environments.account_schema import AccountConfig
 from environments.deployable import Deployable
 from environments.schema import EnvironmentConfig
+from ops import init_stamp, synth_stamp
 from ops.aws_clients import check_aws_credentials
-from ops.bootstrap import ensure_state_bucket
+from ops.bootstrap import ensure_state_buckets
 from ops.drift import meaningful_drift
 from ops.emulator import Emulator, require_running
 from ops.paths import plans_dir, work_dir
@@ -57,6 +58,11 @@ class StackPipeline:
     lock_timeout: str | None = None
     """Wait up to this long (``5m``) for the state lock instead of failing at once (the baseline, which every
     environment of its account may want at the same time)."""
+    bootstrap_also: tuple[Deployable, ...] = ()
+    """Stacks whose state buckets this stack's ``prepare`` makes too, at the same time as its own (an environment's
+    first deploy: its bucket is made while the baseline's is)."""
+    shown_plan: dict = field(default_factory=dict, init=False, repr=False)
+    """``terraform show -json`` of the last plan this run reviewed (it holds secrets: never written as is)."""
 
     @property
     def name(self) -> str:
@@ -117,9 +123,21 @@ class StackPipeline:
     def prepare(self) -> None:
         """Everything before a plan: preflight, state bucket, synth, init and the workspace."""
         self.preflight()
-        ensure_state_bucket(self.config, self.target)
-        with step(f"[{self.name}] synthesize ({self.target.kind})"):
-            synthesize(environ={**_with_target(self.target), **synth_selection(self.config)})
+        ensure_state_buckets([self.config, *self.bootstrap_also], self.target)
+        environ = {**_with_target(self.target), **synth_selection(self.config)}
+        inputs = synth_stamp.inputs_digest(environ)
+        if synth_stamp.is_current(self.directory, inputs):
+            say(f"==> [{self.name}] synthesize ({self.target.kind}): nothing it reads changed since the last synth here, not run again")
+        else:
+            synth_stamp.forget(self.directory)
+            with step(f"[{self.name}] synthesize ({self.target.kind})"):
+                synthesize(environ=environ)
+            synth_stamp.record(self.directory, inputs)
+        terraform = terraform_binary()
+        if init_stamp.is_current(self.directory, self.name, terraform):
+            say(f"==> [{self.name}] terraform init and workspace {self.name}: unchanged since the last run here, not run again")
+            return
+        init_stamp.forget(self.directory)
         with step(f"[{self.name}] terraform init"):
             # A stack two runs share (the baseline, under two environments' deploys) is also locked locally while the
             # other run plans or applies in the same directory: init waits for that lock as plan and apply do.
@@ -129,51 +147,35 @@ class StackPipeline:
             selected = run_terraform(["workspace", "show", "-no-color"], cwd=self.directory).stdout.strip()
             if selected != self.name:
                 raise PipelineError(f"workspace {self.name} could not be selected (Terraform reports {selected!r})")
+        init_stamp.record(self.directory, self.name, terraform)
 
     def _lock_waits(self) -> list[str]:
         """``-lock-timeout`` for a stack whose runs wait for each other's locks (the baseline); none otherwise, so a
         second run of one environment fails on the lock at once."""
         return [f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else []
 
-    def plan(self, *, destroy: bool = False, detailed_exitcode: bool = False) -> tuple[PlanReview, int]:
-        """``plan -out`` into plans/<env>.tfplan and write its review. Returns the review and Terraform's code."""
+    def plan(self, *, destroy: bool = False) -> PlanReview:
+        """``plan -out`` into plans/<env>.tfplan and write its review (the parsed plan is kept in ``shown_plan``)."""
         self.plan_file.unlink(missing_ok=True)
-        args = (["-destroy"] if destroy else []) + self._lock_waits()
+        plans_dir().mkdir(parents=True, exist_ok=True)
+        command = ["plan", "-input=false", "-no-color", f"-out={self.plan_file}", *(["-destroy"] if destroy else []), *self._lock_waits()]
         with step(f"[{self.name}] terraform plan{' -destroy' if destroy else ''}"):
             try:
-                code = self._run_plan(args, self.plan_file, detailed_exitcode=detailed_exitcode)
+                self._run_plan(command)
             except PipelineError as error:
                 self._refuse_if_protected(error)
                 raise
-        return self.review(), code
+        return self.review()
 
-    def _run_plan(self, args: list[str], out: Path, *, detailed_exitcode: bool = False) -> int:
-        """``terraform plan <args> -out=<out>``, releasing a stale lock first when asked. Returns Terraform's code."""
-        plans_dir().mkdir(parents=True, exist_ok=True)
-        command = ["plan", "-input=false", "-no-color", f"-out={out}", *args]
-        ok_codes = (0,)
-        if detailed_exitcode:
-            command.append("-detailed-exitcode")
-            ok_codes = (0, 2)
+    def _run_plan(self, command: list[str]) -> None:
+        """Run the plan ``command``, releasing a stale lock first when asked."""
         try:
-            return run_terraform(command, cwd=self.directory, ok_codes=ok_codes).returncode
+            run_terraform(command, cwd=self.directory)
         except StateLockedError as locked:
             if not (self.force_unlock and locked.stale and locked.lock_id):
                 raise
             self.release_lock(locked.lock_id)
-            return run_terraform(command, cwd=self.directory, ok_codes=ok_codes).returncode
-
-    def refresh_only(self) -> list[tuple[str, str, list[str]]]:
-        """A refresh-only plan: what changed outside Terraform that matters (ops/drift.py). Its saved plan holds
-        secrets, so it is private and gone as soon as it is read."""
-        out = plans_dir() / f"{self.name}.refresh.tfplan"
-        try:
-            with step(f"[{self.name}] terraform plan -refresh-only"):
-                self._run_plan(["-refresh-only"], out)
-                shown = run_terraform(["show", "-json", "-no-color", str(out)], cwd=self.directory)
-        finally:
-            out.unlink(missing_ok=True)
-        return meaningful_drift(json.loads(shown.stdout))
+            run_terraform(command, cwd=self.directory)
 
     def _refuse_if_protected(self, error: PipelineError) -> None:
         """Terraform refused a plan that destroys prevent_destroy resources: review it as destructive and stop."""
@@ -203,7 +205,7 @@ class StackPipeline:
         if not self.plan_file.exists():
             raise PipelineError(f"there is no saved plan for {self.name}; run: {self.plan_command}")
         shown = run_terraform(["show", "-json", "-no-color", str(self.plan_file)], cwd=self.directory)
-        plan = json.loads(shown.stdout)
+        self.shown_plan = plan = json.loads(shown.stdout)
         self.plan_json.write_text(json.dumps(redact_plan(plan)))
         review = review_plan(plan, self.name)
         markdown, summary = review.write(plans_dir())
@@ -266,7 +268,7 @@ class StackPipeline:
     def plan_and_apply(self, *, allow_destructive: bool = False) -> bool:
         """Plan, review, and apply the reviewed plan if it has changes (refused if destructive, unless allowed).
         Returns whether anything was applied."""
-        review, _ = self.plan()
+        review = self.plan()
         if review.destructive and not allow_destructive:
             self.plan_file.unlink(missing_ok=True)
             raise PipelineError(
@@ -284,7 +286,7 @@ class StackPipeline:
 
     def plan_only(self) -> int:
         self.prepare()
-        review, _ = self.plan()
+        review = self.plan()
         return review.exit_code
 
     def destroy(self) -> int:
@@ -307,14 +309,16 @@ class StackPipeline:
             )
             return EXIT_PENDING
         self.prepare()
-        drifted = self.refresh_only()
+        # One plan answers both questions: its refresh finds what changed outside Terraform (``resource_drift``, the
+        # same list a refresh-only plan gives), and its changes are what the configuration would still do.
+        review = self.plan()
+        drifted = meaningful_drift(self.shown_plan)
         if drifted:
             say(f"[{self.name}] DRIFT: {len(drifted)} resource(s) changed outside Terraform")
             for address, _, attributes in drifted:
                 say(f"    {address}: {'; '.join(attributes)}")
-            say(f"    `{self.plan_command}` shows what would put them back; `{self.deploy_command}` does")
+            say(f"    plans/{self.name}.md shows what the next deploy would do to put them back; `{self.deploy_command}` does it")
             return EXIT_DRIFT
-        review, _ = self.plan(detailed_exitcode=True)
         if review.changes:
             say(
                 f"[{self.name}] no drift: nothing changed outside Terraform. But your configuration differs from what is "
@@ -361,7 +365,7 @@ class EnvironmentPipeline(StackPipeline):
         if self.account is not None:
             from ops.baseline import BaselinePipeline
 
-            BaselinePipeline(self.account, self.target, start_emulator=self.start_emulator).ensure_current()
+            BaselinePipeline(self.account, self.target, start_emulator=self.start_emulator, bootstrap_also=(self.config,)).ensure_current()
             self.start_emulator = False  # the baseline's preflight started it
         return super().deploy(allow_destructive=allow_destructive)
 

@@ -18,11 +18,12 @@ SYNTH_FLAGS: tuple[str, ...] = ("-O",)
 second per synth). The test suite runs without it, so those checks still guard every change."""
 
 
-def synth_selection(config: Deployable) -> dict[str, str]:
-    """The environment variables that make ``main.py`` synthesize only this environment or account baseline."""
-    if isinstance(config, AccountConfig):
-        return {"PLATFORM_ENVS": "", "PLATFORM_ACCOUNTS": config.name}
-    return {"PLATFORM_ENVS": config.name, "PLATFORM_ACCOUNTS": ""}
+def synth_selection(*configs: Deployable) -> dict[str, str]:
+    """The environment variables that make ``main.py`` synthesize only these environments and account baselines."""
+    return {
+        "PLATFORM_ENVS": ",".join(c.name for c in configs if not isinstance(c, AccountConfig)),
+        "PLATFORM_ACCOUNTS": ",".join(c.name for c in configs if isinstance(c, AccountConfig)),
+    }
 
 
 def stack_dir(environment: str, outdir: Path | None = None) -> Path:

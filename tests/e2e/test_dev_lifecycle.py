@@ -99,8 +99,9 @@ def test_an_apply_killed_mid_creation_finishes_by_itself_and_saves_the_state(e2e
         run.wait()
     output = log.read_text()
     assert run.returncode == -signal.SIGKILL, output[-3000:]
-    assert "bootstrap state bucket" in output and "SIGTERM: the apply is left to finish" in output, output[-3000:]
-    baseline_applied, dev_started = output.find(f"[{BASELINE}] verify through boto3"), output.find("[dev] bootstrap state bucket")
+    assert "SIGTERM: the apply is left to finish" in output, output[-3000:]
+    assert f"[{BASELINE}, dev] bootstrap state buckets" in output, "both state buckets are made at once:\n" + output[-3000:]
+    baseline_applied, dev_started = output.find(f"[{BASELINE}] verify through boto3"), output.find("[dev] synthesize")
     assert -1 < baseline_applied < dev_started, "a fresh deploy deploys (and verifies) the account baseline, then dev:\n" + output[-3000:]
     assert_clean_output(output)
     with phase("the next run while the apply goes on"):
@@ -255,8 +256,7 @@ def test_concurrent_apply_fails_on_the_lock_and_leaves_the_state_intact(e2e):
     assert first.returncode == 0, output[-4000:]
     assert LOCK_KEY not in state_keys(e2e)
     after = json.loads(state_bytes(e2e))
-    assert after["lineage"] == json.loads(before)["lineage"]
-    assert e2e.ops("plan", "dev").returncode == 0
+    assert after["lineage"] == json.loads(before)["lineage"] and after["resources"], "the same state, still whole"
 
 
 def test_a_stale_lock_from_a_killed_run_is_detected_and_released_on_request(e2e):
@@ -357,10 +357,8 @@ def data_bucket(e2e) -> str:
 
 
 def test_drift_is_reported_with_the_attribute_and_repaired_by_the_next_deploy(e2e):
-    with phase("make drift with nothing changed"):
-        clean = e2e.ops("drift", "dev")
-    assert clean.returncode == 0, clean.stderr[-3000:]
-    assert "[dev] no drift: the deployed resources match the configuration" in clean.stderr
+    """Two changes made outside Terraform are named, attribute by attribute; the next deploy puts them back. (That
+    nothing is reported when nothing changed is shown on the restored state, in the next test.)"""
     ec2 = e2e.client("ec2")
     (vpc_id,) = [v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["dev"]}])["Vpcs"]]
     (default_group,) = ec2.describe_security_groups(
@@ -391,7 +389,7 @@ def test_drift_is_reported_with_the_attribute_and_repaired_by_the_next_deploy(e2
 
 
 def test_a_corrupted_state_is_restored_from_its_previous_version_with_the_runbook(e2e):
-    """docs/runbooks/restore-state.md, step by step: see the failure, list the versions, restore, plan."""
+    """docs/runbooks/restore-state.md, step by step: see the failure, list the versions, restore, plan (here with `make drift`, which plans and also shows that nothing changed outside Terraform)."""
     good = state_bytes(e2e)
     e2e.client("s3").put_object(Bucket=STATE_BUCKET, Key=STATE_KEY, Body=good[: len(good) // 2])
     with phase("plan on a corrupted state"):
@@ -409,10 +407,11 @@ def test_a_corrupted_state_is_restored_from_its_previous_version_with_the_runboo
         restored = e2e.ops("restore-state", "dev", restore.group(1))
     assert restored.returncode == 0, restored.stderr[-3000:]
     assert state_bytes(e2e) == good
-    with phase("plan on the restored state"):
-        planned = e2e.ops("plan", "dev")
-    assert planned.returncode == 0, planned.stderr[-3000:]
-    assert unexplained(e2e.review("dev")["changes"]) == []
+    with phase("make drift on the restored state (nothing changed)"):
+        clean = e2e.ops("drift", "dev")
+    assert clean.returncode == 0, clean.stderr[-3000:]
+    assert "[dev] no drift: the deployed resources match the configuration" in clean.stderr
+    assert unexplained(e2e.review("dev")["changes"]) == [], "its plan, reviewed, changes nothing"
 
 
 @pytest.fixture
