@@ -34,7 +34,8 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: .venv/.synced node_modules/.installed ## Install the Python env and the npm tools from the lock files
+setup: ## Install the Python env and the npm tools from the lock files (both at once, each one's output kept together)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target .venv/.synced node_modules/.installed
 
 synth: setup ## Synthesize every environment into cdktf.out/stacks/<env>/
 	$(PYTHON) -O main.py
