@@ -23,7 +23,6 @@ What it creates, and why:
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -36,57 +35,11 @@ from constructs_lib.iam_documents import statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.security_groups import allow_https_out, tier_security_group
+from constructs_lib.user_data import app_log_group_name, user_data
 from environments.schema import ComputeConfig, MonitoringConfig
-from platform_core.naming import ResourceNames
 from synth_runtime.provider_bindings import aws
 
 ROOT_VOLUME_GB = 20
-CLOUDWATCH_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"
-
-
-def app_log_group_name(names: ResourceNames) -> str:
-    return names.log_group("app")
-
-
-def user_data(names: ResourceNames) -> str:
-    """The boot script: install and start the CloudWatch agent (app logs, memory, disk) and the SSM agent."""
-    agent_config = {
-        "agent": {"run_as_user": "cwagent"},
-        "logs": {
-            "logs_collected": {
-                "files": {
-                    "collect_list": [
-                        {
-                            "file_path": "/var/log/app/*.log",
-                            "log_group_name": app_log_group_name(names),
-                            "log_stream_name": "{instance_id}/app",
-                        }
-                    ]
-                }
-            }
-        },
-        "metrics": {
-            "namespace": f"{names.project}/{names.environment}/App",
-            "append_dimensions": {"InstanceId": "${aws:InstanceId}"},
-            "metrics_collected": {"mem": {"measurement": ["mem_used_percent"]}, "disk": {"measurement": ["used_percent"], "resources": ["/"]}},
-        },
-    }
-    return "\n".join(
-        [
-            "#!/bin/bash",
-            "set -euo pipefail",
-            "dnf install -y amazon-cloudwatch-agent amazon-ssm-agent",
-            "mkdir -p /var/log/app",
-            f"cat > {CLOUDWATCH_AGENT_CONFIG} <<'JSON'",
-            json.dumps(agent_config, indent=2, sort_keys=True),
-            "JSON",
-            f"/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:{CLOUDWATCH_AGENT_CONFIG}",
-            "systemctl enable --now amazon-ssm-agent",
-            "",
-        ]
-    )
-
-
 @dataclass(frozen=True)
 class ComputeProps:
     """The app servers' settings, where they run, and the data-lake bucket and key they may read."""

@@ -34,7 +34,7 @@ from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps, Dashboard, Da
 from constructs_lib.network import Network, NetworkProps
 from constructs_lib.permissions_boundary import PermissionsBoundary
 from constructs_lib.rules import PolicyGate, placeholder_context
-from constructs_lib.serverless import Serverless, ServerlessProps, function_log_group
+from constructs_lib.serverless import FUNCTION_PURPOSE, Serverless, ServerlessProps
 from constructs_lib.terraform_settings import configure_aws_provider, configure_remote_state
 from environments.schema import EnvironmentConfig
 from platform_core.naming import ResourceNames
@@ -219,7 +219,7 @@ def _log_group_prefixes(names: ResourceNames) -> list[str]:
     return [
         names.log_group_prefix,
         database_log_group_prefix(names),
-        function_log_group(names),
+        names.function_log_group(FUNCTION_PURPOSE),
         f"{EXECUTION_LOG_PREFIX}*/{names.environment}",
         waf_log_group_name(names),
     ]

@@ -36,7 +36,6 @@ from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.security_groups import allow_https_out, tier_security_group
 from environments.schema import Protections, ServerlessConfig
-from platform_core.naming import ResourceNames
 from synth_runtime.provider_bindings import aws
 
 RUNTIME = "python3.13"
@@ -46,15 +45,6 @@ DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 FUNCTION_PURPOSE = "data-api"
 FUNCTION_PACKAGE = "data_api"
 """The function's source: ``lambda_src/data_api``."""
-
-
-def function_name(names: ResourceNames, purpose: str = FUNCTION_PURPOSE) -> str:
-    """``ServerlessApp-<purpose>-<env>``: the prefix the platform's functions are known by."""
-    return f"ServerlessApp-{purpose}-{names.environment}"
-
-
-def function_log_group(names: ResourceNames, purpose: str = FUNCTION_PURPOSE) -> str:
-    return f"/aws/lambda/{function_name(names, purpose)}"
 
 
 @dataclass(frozen=True)
@@ -125,7 +115,7 @@ class Serverless(Construct):
             self,
             "log-group",
             EncryptedLogGroupProps(
-                name=function_log_group(names), retention_days=self._ctx.log_retention_days, kms_key_arn=self._ctx.logs_key_arn
+                name=names.function_log_group(FUNCTION_PURPOSE), retention_days=self._ctx.log_retention_days, kms_key_arn=self._ctx.logs_key_arn
             ),
         )
         self.function = self._function(props)
@@ -139,8 +129,8 @@ class Serverless(Construct):
 
     def _role(self, props: ServerlessProps) -> ServiceRole:
         ctx = self._ctx
-        name = function_name(ctx.names)
-        log_group_arn = ctx.arn("logs", f"log-group:{function_log_group(ctx.names)}")
+        name = ctx.names.function(FUNCTION_PURPOSE)
+        log_group_arn = ctx.arn("logs", f"log-group:{ctx.names.function_log_group(FUNCTION_PURPOSE)}")
         prefix = f"lambda/{FUNCTION_PURPOSE}/"
         return ServiceRole(
             self,
@@ -206,7 +196,7 @@ class Serverless(Construct):
         return lam.LambdaFunction(
             self,
             "function",
-            function_name=function_name(names),
+            function_name=names.function(FUNCTION_PURPOSE),
             description="The /data API: items in DynamoDB, one request record per call",
             role=role.arn,
             runtime=RUNTIME,
@@ -230,12 +220,12 @@ class Serverless(Construct):
             ),
             tracing_config=lam.LambdaFunctionTracingConfig(mode="Active"),
             dead_letter_config=lam.LambdaFunctionDeadLetterConfig(target_arn=self.dead_letter_queue.arn),
-            tags={"Name": function_name(names)},
+            tags={"Name": names.function(FUNCTION_PURPOSE)},
             depends_on=[self.log_group.log_group],
         )
 
     def _alarms(self, props: ServerlessProps) -> None:
-        name = function_name(self._ctx.names)
+        name = self._ctx.names.function(FUNCTION_PURPOSE)
         near_timeout_ms = props.settings.timeout_seconds * 1000 * 80 // 100
         alarms = [
             ("errors", "AWS/Lambda", "Errors", "Sum", 1, {"FunctionName": self.function.function_name}, "errors"),

@@ -13,14 +13,13 @@ turned off only by name, and unknown keys are errors.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, Field
 
-from environments.config_model import StateConfig, StrictModel, dotted_settings
+from environments.config_model import OneStack, StateConfig, StrictModel
 from environments.validators import AccountId, Email, ProjectName, Region, TagValue
-from platform_core.conventions import BASELINE_STACK_PREFIX, STATE_WORKSPACE_PREFIX
-from platform_core.naming import ResourceNames
+from platform_core.conventions import BASELINE_STACK_PREFIX
 
 
 def _phone(value: str) -> str:
@@ -85,8 +84,11 @@ class AccountTags(StrictModel):
     Owner: TagValue = Field(description="Standard tag naming who answers for it.")
 
 
-class AccountConfig(StrictModel):
+class AccountConfig(OneStack):
     """One AWS account. Its name comes from the file name."""
+
+    SOURCE_DIRECTORY: ClassVar[str] = "accounts"
+    MAKE_VARIABLE: ClassVar[str] = "ACCOUNT"
 
     name: str = Field(description="The file's name: accounts/<name>.toml.")
     project: ProjectName = Field(description="Starts every name of the baseline's resources (`acme-config-default`).")
@@ -103,42 +105,19 @@ class AccountConfig(StrictModel):
     state: StateConfig = Field(description="Where the baseline's Terraform state lives (its own bucket and key).")
 
     @property
-    def names(self) -> ResourceNames:
-        """How the baseline names things: ``<project>-<purpose>-<account>``."""
-        return ResourceNames(project=self.project, environment=self.name)
-
-    @property
     def stack_name(self) -> str:
         """The baseline stack, its workspace and its directory: ``baseline-<account>``."""
         return f"{BASELINE_STACK_PREFIX}{self.name}"
 
     @property
+    def environment_tag(self) -> str:
+        """``account-<name>``, which no environment's name can be."""
+        return f"account-{self.name}"
+
+    @property
     def region(self) -> str:
         """The region the baseline's own provider (and its account-wide resources) use: the home region."""
         return self.home_region
-
-    @property
-    def source_file(self) -> str:
-        return f"accounts/{self.name}.toml"
-
-    @property
-    def make_args(self) -> str:
-        """How a ``make`` verb names this baseline: ``ACCOUNT=<name>``."""
-        return f"ACCOUNT={self.name}"
-
-    @property
-    def state_object_key(self) -> str:
-        """Where the baseline's state lives in its bucket: ``workspaces/baseline-<account>/<key>``."""
-        return f"{STATE_WORKSPACE_PREFIX}/{self.stack_name}/{self.state.key}"
-
-    def settings(self) -> dict[str, Any]:
-        """Every setting by dotted name (``features.inspector``), defaults included (what suppressions match)."""
-        return dotted_settings(self)
-
-    @property
-    def resource_tags(self) -> dict[str, str]:
-        """The standard tags; the Environment tag is ``account-<name>``, which no environment's name can be."""
-        return {"Environment": f"account-{self.name}", "Application": self.tags.Application, "CostCenter": self.tags.CostCenter, "Owner": self.tags.Owner}
 
     @property
     def covered_regions(self) -> list[str]:

@@ -1,17 +1,20 @@
-"""What every config file's model shares: the strict base model, the state location and the dotted settings.
+"""What every config file's model shares: the strict base model, the state location, the dotted settings, and
+what a file that becomes one stack (:class:`OneStack`) derives from its name.
 
 Environment files (``environments/schema.py``) and account files
-(``environments/account_schema.py``) are both validated this way. Only pydantic
-and the standard library are imported.
+(``environments/account_schema.py``) are both validated this way. Only pydantic,
+the standard library and the ground floor (``platform_core``) are imported.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from environments.validators import BucketName, Region, StateKey
+from platform_core.conventions import STATE_WORKSPACE_PREFIX
+from platform_core.naming import ResourceNames
 
 
 class StrictModel(BaseModel):
@@ -42,3 +45,53 @@ class StateConfig(StrictModel):
     bucket: BucketName = Field(description="Remote state bucket: the state is `s3://<bucket>/workspaces/<env>/<key>`.")
     region: Region = Field(description="The state bucket's region.")
     key: StateKey = Field(description="The state's key, ending in `.tfstate`; no two environments share bucket and key.")
+
+
+class OneStack(StrictModel):
+    """A config file that becomes one stack with its own state: an environment or an account's baseline.
+
+    Subclasses declare ``name``, ``project``, ``tags`` and ``state``, say where their files live and how ``make``
+    names them, and define ``stack_name`` and ``environment_tag``."""
+
+    SOURCE_DIRECTORY: ClassVar[str]
+    """``environments`` or ``accounts``: where ``<name>.toml`` is."""
+    MAKE_VARIABLE: ClassVar[str]
+    """``ENV`` or ``ACCOUNT``: how a ``make`` verb names the stack."""
+
+    @property
+    def names(self) -> ResourceNames:
+        """How the stack names things: ``<project>-<purpose>-<name>`` (``acme-vpc-dev``)."""
+        return ResourceNames(project=self.project, environment=self.name)  # type: ignore[attr-defined]
+
+    @property
+    def source_file(self) -> str:
+        return f"{self.SOURCE_DIRECTORY}/{self.name}.toml"  # type: ignore[attr-defined]
+
+    @property
+    def make_args(self) -> str:
+        """How a ``make`` verb names it: ``ENV=dev``, ``ACCOUNT=default``."""
+        return f"{self.MAKE_VARIABLE}={self.name}"  # type: ignore[attr-defined]
+
+    @property
+    def state_object_key(self) -> str:
+        """Where the stack's state lives in its bucket: ``workspaces/<stack>/<key>``."""
+        return f"{STATE_WORKSPACE_PREFIX}/{self.stack_name}/{self.state.key}"  # type: ignore[attr-defined]
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting by dotted name (``database.multi_az``), as the file would set it, defaults included (what
+        suppressions match)."""
+        return dotted_settings(self)
+
+    @property
+    def resource_tags(self) -> dict[str, str]:
+        """The standard tags, with Environment filled in (``environment_tag``)."""
+        tags = self.tags  # type: ignore[attr-defined]
+        return {"Environment": self.environment_tag, "Application": tags.Application, "CostCenter": tags.CostCenter, "Owner": tags.Owner}
+
+    @property
+    def stack_name(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def environment_tag(self) -> str:
+        raise NotImplementedError

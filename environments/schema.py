@@ -13,11 +13,11 @@ AWS provider bindings would be loaded.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from environments.config_model import StateConfig, StrictModel, dotted_settings
+from environments.config_model import OneStack, StateConfig, StrictModel
 from environments.validators import (
     CLOUDWATCH_RETENTION_DAYS,
     INFREQUENT_ACCESS_MINIMUM_DAYS,
@@ -40,8 +40,6 @@ from environments.validators import (
     VpcCidr,
     WeeklyWindow,
 )
-from platform_core.conventions import STATE_WORKSPACE_PREFIX
-from platform_core.naming import ResourceNames
 
 _CLOUDWATCH_VALUES = f"a value CloudWatch accepts ({', '.join(str(d) for d in CLOUDWATCH_RETENTION_DAYS)})"
 _TIER_SIZE = "(24 is /24); between VPC prefix + 5 and /28, since each tier gets a quarter of the VPC with a slot per AZ letter."
@@ -190,8 +188,11 @@ class Protections(StrictModel):
         return [name for name, value in self.model_dump().items() if value is False]
 
 
-class EnvironmentConfig(StrictModel):
+class EnvironmentConfig(OneStack):
     """One deployable stage. Its name comes from the file name, never from inside the file."""
+
+    SOURCE_DIRECTORY: ClassVar[str] = "environments"
+    MAKE_VARIABLE: ClassVar[str] = "ENV"
 
     name: str = Field(description="The environment's name, from its file name (`dev.toml` is `dev`); never a key in the file.")
     project: ProjectName = Field(
@@ -222,39 +223,10 @@ class EnvironmentConfig(StrictModel):
     protections: Protections = Field(default=Protections(), description="Safety nets a non-production environment may turn off.")
 
     @property
-    def names(self) -> ResourceNames:
-        """How this environment names things (``acme-vpc-dev``)."""
-        return ResourceNames(project=self.project, environment=self.name)
-
-    @property
     def stack_name(self) -> str:
         """The environment's stack, its workspace and its directory: its name."""
         return self.name
 
     @property
-    def source_file(self) -> str:
-        return f"environments/{self.name}.toml"
-
-    @property
-    def make_args(self) -> str:
-        """How a ``make`` verb names this environment: ``ENV=<name>``."""
-        return f"ENV={self.name}"
-
-    @property
-    def state_object_key(self) -> str:
-        """Where this environment's state lives in its bucket: ``workspaces/<env>/<key>``."""
-        return f"{STATE_WORKSPACE_PREFIX}/{self.name}/{self.state.key}"
-
-    def settings(self) -> dict[str, Any]:
-        """Every setting by dotted name (``database.multi_az``), as the file would set it, defaults included."""
-        return dotted_settings(self)
-
-    @property
-    def resource_tags(self) -> dict[str, str]:
-        """The standard tags, with Environment filled in."""
-        return {
-            "Environment": self.name,
-            "Application": self.tags.Application,
-            "CostCenter": self.tags.CostCenter,
-            "Owner": self.tags.Owner,
-        }
+    def environment_tag(self) -> str:
+        return self.name

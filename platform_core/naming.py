@@ -20,6 +20,14 @@ class ResourceNames:
         """``<project>-<purpose>-<env>-<account>``: globally unique, and readable in a bucket list."""
         return f"{self.project}-{purpose}-{self.environment}-{account_id}"
 
+    def function(self, purpose: str) -> str:
+        """A Lambda function's name, ``ServerlessApp-<purpose>-<env>``: the prefix the platform's functions are known by."""
+        return f"ServerlessApp-{purpose}-{self.environment}"
+
+    def function_log_group(self, purpose: str) -> str:
+        """Where Lambda writes a function's logs: ``/aws/lambda/<function>``."""
+        return f"/aws/lambda/{self.function(purpose)}"
+
     def log_group(self, purpose: str) -> str:
         """A log group name such as ``/acme/dev/vpc-flow-logs``."""
         return f"{self.log_group_prefix}{purpose}"

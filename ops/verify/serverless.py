@@ -8,7 +8,7 @@ from ops.verify import VerifyContext, expect
 
 
 def _name(ctx: VerifyContext) -> str:
-    return f"ServerlessApp-data-api-{ctx.config.name}"
+    return ctx.names.function("data-api")
 
 
 @cache

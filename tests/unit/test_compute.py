@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from constructs_lib.compute import user_data
+from constructs_lib.user_data import user_data
 from platform_core.naming import ResourceNames
 from tests.synth import find, ref, resources, statements_of
 
