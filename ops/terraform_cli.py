@@ -177,15 +177,13 @@ def run_terraform(
     stream: bool = False,
     detach: bool = False,
     check: bool = True,
-    ok_codes: tuple[int, ...] = (0,),
 ) -> subprocess.CompletedProcess[str]:
     """Run ``terraform <args>`` in ``cwd`` (a stack directory, named after its environment).
 
     ``stream=True`` shows Terraform's output as it comes (indented), for long
     steps. ``detach=True`` (for applies) also runs it in its own session, so that
     no signal or kill of the pipeline cuts it off half-way (ops/detached_apply.py).
-    ``ok_codes`` are the exit codes that are not failures (``plan
-    -detailed-exitcode`` exits 2 for "changes"). On failure raises StateLockedError when the state is locked, and
+    On a non-zero exit raises StateLockedError when the state is locked, and
     PipelineError with Terraform's own message otherwise. SIGINT and SIGTERM
     during a run are reported once it has ended (exit code 130).
     """
@@ -228,7 +226,7 @@ def run_terraform(
             exit_code=EXIT_INTERRUPTED,
             terraform_output=f"{stdout}\n{stderr}",
         )
-    if check and result.returncode not in ok_codes:
+    if check and result.returncode != 0:
         output = f"{result.stdout}\n{result.stderr}"
         locked = lock_error(output, cwd)
         if locked is not None:
