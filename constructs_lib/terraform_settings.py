@@ -1,8 +1,15 @@
 """The AWS provider and the S3 backend of a stack, for either deploy target.
 
-The emulator and AWS share everything except what is set here: endpoints,
-path-style S3 and the emulator's placeholder credentials. Both are chosen once,
-at synth time, from a :class:`~platform_core.target.DeployTarget`.
+The emulator and AWS share everything except what is set here: path-style S3,
+the emulator's placeholder credentials and the backend's endpoints. Both are
+chosen once, at synth time, from a :class:`~platform_core.target.DeployTarget`.
+
+The provider's endpoints on the emulator are not written here but given to
+Terraform as ``AWS_ENDPOINT_URL`` (:meth:`DeployTarget.terraform_environ`): with
+an ``endpoints`` block, even of one service, the provider spends about 2.3 s
+validating its own configuration, and a plan validates it twice. The
+placeholder credentials keep an emulator stack run without that variable from
+doing anything on AWS: it is refused there.
 """
 
 from __future__ import annotations
@@ -13,12 +20,7 @@ from cdktf import S3Backend, S3BackendEndpointConfig, TerraformStack
 
 from environments.schema import StateConfig
 from platform_core.conventions import AWS_PROVIDER_VERSION, STATE_WORKSPACE_PREFIX
-from platform_core.target import (
-    EMULATED_SERVICES,
-    EMULATOR_ACCESS_KEY,
-    EMULATOR_SECRET_KEY,
-    DeployTarget,
-)
+from platform_core.target import EMULATOR_ACCESS_KEY, EMULATOR_SECRET_KEY, DeployTarget
 from synth_runtime.provider_bindings import aws
 
 
@@ -40,7 +42,6 @@ def configure_aws_provider(
     if alias is not None:
         settings["alias"] = alias
     if target.is_emulator:
-        url = target.endpoint_url
         settings.update(
             access_key=EMULATOR_ACCESS_KEY,
             secret_key=EMULATOR_SECRET_KEY,
@@ -50,7 +51,6 @@ def configure_aws_provider(
             # The provider must ask the emulator's STS for the account id; with this
             # true, rules that reference another security group drift forever.
             skip_requesting_account_id=False,
-            endpoints=[aws.provider.AwsProviderEndpoints(**{_endpoint_keyword(s): url for s in EMULATED_SERVICES})],
         )
     elif allowed_account_id is not None:
         settings["allowed_account_ids"] = [allowed_account_id]
@@ -58,15 +58,6 @@ def configure_aws_provider(
     stack.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
     stack.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
     return provider
-
-
-ENDPOINT_KEYWORDS = {"lambda": "lambda_", "s3control": "s3_control"}
-"""Where the binding's keyword for a service endpoint differs from the service's name (``lambda`` is a Python
-keyword; ``s3control`` is spelt ``s3_control``)."""
-
-
-def _endpoint_keyword(service: str) -> str:
-    return ENDPOINT_KEYWORDS.get(service, service)
 
 
 def configure_remote_state(stack: TerraformStack, state: StateConfig, target: DeployTarget) -> S3Backend:

@@ -21,14 +21,6 @@ EMULATOR_ACCESS_KEY = "test"
 """moto accepts any credentials; these placeholders are not secrets."""
 EMULATOR_SECRET_KEY = "test"  # noqa: S105 - the emulator's documented placeholder, not a secret
 
-EMULATED_SERVICES: tuple[str, ...] = (
-    "accessanalyzer", "account", "apigateway", "cloudtrail", "cloudwatch", "configservice", "dynamodb", "ec2", "events",
-    "guardduty", "iam", "inspector2", "kms", "lambda", "logs", "rds", "s3", "s3control", "secretsmanager", "securityhub",
-    "sns", "sqs", "ssm", "sts", "wafv2",
-)
-"""Every AWS service the platform calls; each gets the emulator's endpoint."""
-
-
 @dataclass(frozen=True)
 class DeployTarget:
     """The deploy target: ``emulator`` (default) or ``aws``."""
@@ -48,12 +40,15 @@ class DeployTarget:
     def terraform_environ(self) -> dict[str, str]:
         """What a Terraform run against this target needs in its environment.
 
-        On the emulator, ``HTTP_PROXY`` is the emulator: the SDK puts the account id in front of the S3 Control
+        On the emulator, ``AWS_ENDPOINT_URL`` sends the provider's requests to every service to the emulator
+        (the synthesized provider has no ``endpoints`` block: see :mod:`constructs_lib.terraform_settings`; the
+        backend keeps its own). ``HTTP_PROXY`` is the emulator too: the SDK puts the account id in front of the S3 Control
         host (``123456789012.127.0.0.1``), a name that resolves nowhere, and sent through the proxy the request
         reaches the emulator, which routes it by path. Go never proxies a loopback address, so every other request
         still goes to the emulator directly. On AWS: nothing.
         """
-        return {"HTTP_PROXY": self.endpoint_url or ""} if self.is_emulator else {}
+        url = self.endpoint_url
+        return {"AWS_ENDPOINT_URL": url, "HTTP_PROXY": url} if url else {}
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> DeployTarget:

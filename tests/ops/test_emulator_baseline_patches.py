@@ -150,7 +150,7 @@ def test_s3_control_reaches_the_emulator_through_it_as_a_proxy(servers):
     """Not a patch: the SDK puts the account id in front of the host; Terraform (HTTP_PROXY) and boto3 (proxies)
     reach the emulator anyway, and on AWS nothing is set."""
     target = DeployTarget(kind="emulator", emulator_port=servers["patched"])
-    assert target.terraform_environ() == {"HTTP_PROXY": target.endpoint_url}
+    assert target.terraform_environ()["HTTP_PROXY"] == target.endpoint_url
     assert DeployTarget(kind="aws").terraform_environ() == {}
     s3control = AwsClients(target, REGION).client("s3control")
     block = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
