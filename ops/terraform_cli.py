@@ -116,16 +116,19 @@ def terraform_environ(extra: Mapping[str, str] | None = None, environ: Mapping[s
 
     ``TF_WORKSPACE`` is dropped: the pipeline selects each environment's workspace
     explicitly, and a stray value in the user's shell must not redirect a run
-    to another environment's state.
+    to another environment's state. On the emulator, so are the shell's
+    ``AWS_ENDPOINT_URL*``: the target sets the one that sends every service to
+    the emulator, and a service-specific one would outrank it.
     """
-    env = {k: v for k, v in environ.items() if k != "TF_WORKSPACE"}
+    target = DeployTarget.from_environ(environ)
+    env = {k: v for k, v in environ.items() if k != "TF_WORKSPACE" and not (target.is_emulator and k.startswith("AWS_ENDPOINT_URL"))}
     env.update(
         TF_CLI_CONFIG_FILE=str(write_cli_config(environ=environ)),
         TF_IN_AUTOMATION="1",
         TF_INPUT="0",
         CHECKPOINT_DISABLE="1",
     )
-    env.update(DeployTarget.from_environ(environ).terraform_environ())
+    env.update(target.terraform_environ())
     env.update(extra or {})
     return env
 

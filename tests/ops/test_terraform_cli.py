@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from ops.terraform_cli import cli_config_text, find_provider_mirror, lock_error, mirror_holds_provider
+from ops.terraform_cli import (
+    cli_config_text,
+    find_provider_mirror,
+    lock_error,
+    mirror_holds_provider,
+    terraform_environ,
+)
 from platform_core.errors import PipelineError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +71,18 @@ Lock Info:
   Created:   2026-11-22 04:00:00.000000 +0000 UTC
   Info:
 """
+
+
+def test_on_the_emulator_the_shells_endpoints_and_workspace_are_not_terraforms(tmp_path, monkeypatch):
+    """Every service goes to the emulator: a service-specific endpoint from the shell would outrank the target's."""
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    shell = {"EMULATOR_PORT": "5123", "AWS_ENDPOINT_URL_S3": "https://elsewhere", "AWS_ENDPOINT_URL": "https://x", "TF_WORKSPACE": "prod"}
+    env = terraform_environ(environ=shell)
+    assert env["AWS_ENDPOINT_URL"] == env["HTTP_PROXY"] == "http://127.0.0.1:5123"
+    assert not {"AWS_ENDPOINT_URL_S3", "TF_WORKSPACE"} & set(env)
+    on_aws = terraform_environ(environ={**shell, "TARGET": "aws"})
+    assert (on_aws["AWS_ENDPOINT_URL_S3"], on_aws["AWS_ENDPOINT_URL"]) == ("https://elsewhere", "https://x"), "on AWS the user's choice stands"
+    assert "HTTP_PROXY" not in on_aws and "TF_WORKSPACE" not in on_aws
 
 
 def test_lock_errors_name_the_holder_and_the_release_command():

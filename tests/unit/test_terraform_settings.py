@@ -53,7 +53,6 @@ def test_emulator_target_points_every_service_at_the_emulator(emulator_stacks, e
     assert "endpoints" not in provider
     assert (provider["access_key"], provider["secret_key"]) == ("test", "test")
     assert DeployTarget(emulator_port=4566).terraform_environ() == {"AWS_ENDPOINT_URL": ENDPOINT, "HTTP_PROXY": ENDPOINT}
-    assert DeployTarget(kind="aws").terraform_environ() == {}
     assert provider["s3_use_path_style"] is True
     assert provider["skip_requesting_account_id"] is False
     backend = emulator_stacks[environment]["terraform"]["backend"]["s3"]
