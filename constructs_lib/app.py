@@ -72,9 +72,8 @@ def synth_checked(app: App, gates: Iterable[PolicyGate], staging: Path, final: P
     Every stack is checked before anything is refused, so one run lists the violations of
     all of them (a plain ``cdktf synth`` refuses too: ``main.py`` exits 2).
     """
-    gates = list(gates)
     app.synth()
-    violations = [violation for gate in gates for violation in gate.violations]
+    violations = [violation for gate in gates for violation in gate.check(staging)]
     if violations:
         raise PolicyViolations(violations)
     publish(staging, final)

@@ -48,7 +48,7 @@ class PlatformStack(TerraformStack):
     def __init__(self, scope: Construct, config: EnvironmentConfig, target: DeployTarget, package: LambdaPackage) -> None:
         super().__init__(scope, config.name)
         self.config = config
-        self.policy_gate = PolicyGate.guard(self, placeholder_context(target.is_emulator))
+        self.policy_gate = PolicyGate(self.node.id, context=placeholder_context(target.is_emulator))
         configure_aws_provider(self, region=config.region, tags=config.resource_tags, target=target, allowed_account_id=config.account_id)
         configure_remote_state(self, config.state, target)
         where = StackScope(

@@ -43,7 +43,7 @@ class BaselineStack(TerraformStack):
     def __init__(self, scope: Construct, account: AccountConfig, target: DeployTarget) -> None:
         super().__init__(scope, account.stack_name)
         self.account = self.config = account
-        self.policy_gate = PolicyGate.guard(self, placeholder_context(target.is_emulator))
+        self.policy_gate = PolicyGate(self.node.id, context=placeholder_context(target.is_emulator))
         tags = account.resource_tags
         configure_aws_provider(self, region=account.home_region, tags=tags, target=target, allowed_account_id=account.account_id)
         configure_remote_state(self, account.state, target)
