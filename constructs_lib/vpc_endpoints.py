@@ -3,7 +3,8 @@
 Gateway endpoints keep S3 and DynamoDB traffic of the private and database
 tiers on the AWS network; interface endpoints (from config) give the private
 tier private DNS names for AWS APIs, behind a security group that admits HTTPS
-from the VPC only.
+from the VPC only. Every endpoint carries a policy that holds it to this
+account (``constructs_lib/endpoint_policies.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from constructs import Construct
 
 from constructs_lib.context import StackScope
+from constructs_lib.endpoint_policies import endpoint_policy
 from constructs_lib.security_groups import tier_security_group
 from synth_runtime.provider_bindings import aws
 
@@ -29,6 +31,7 @@ def gateway_endpoints(network: Construct, where: StackScope, *, vpc_id: str, rou
             service_name=f"com.amazonaws.{where.region}.{service}",
             vpc_endpoint_type="Gateway",
             route_table_ids=route_table_ids,
+            policy=endpoint_policy(network, f"{service}-endpoint-policy", where, service),
             tags={"Name": where.names.name(f"{service}-endpoint")},
         )
 
@@ -57,15 +60,17 @@ def interface_endpoints(
         cidr_ipv4=vpc_cidr,
     )
     for service in services:
+        slug = service.replace(".", "-")
         aws.vpc_endpoint.VpcEndpoint(
             network,
-            f"{service.replace('.', '-')}-interface-endpoint",
+            f"{slug}-interface-endpoint",
             vpc_id=vpc_id,
             service_name=f"com.amazonaws.{where.region}.{service}",
             vpc_endpoint_type="Interface",
             private_dns_enabled=True,
             subnet_ids=subnet_ids,
             security_group_ids=[group.id],
-            tags={"Name": where.names.name(f"{service.replace('.', '-')}-endpoint")},
+            policy=endpoint_policy(network, f"{slug}-endpoint-policy", where, service),
+            tags={"Name": where.names.name(f"{slug}-endpoint")},
         )
     return group

@@ -137,6 +137,7 @@ class PolicyViolations(Exception):
 def all_rules() -> tuple[Rule, ...]:
     from constructs_lib.rules import (
         encrypted_logs,
+        endpoint_policies,
         iam_documents,
         iam_wildcards,
         imdsv2,
@@ -159,6 +160,7 @@ def all_rules() -> tuple[Rule, ...]:
         imdsv2.RULE,
         required_tags.RULE,
         literal_secrets.RULE,
+        endpoint_policies.RULE,
     )
 
 

@@ -19,12 +19,13 @@ POLICY_ATTRIBUTES: dict[str, str] = {
     "aws_sqs_queue_policy": "policy",
     "aws_api_gateway_rest_api_policy": "policy",
     "aws_secretsmanager_secret_policy": "policy",
+    "aws_vpc_endpoint": "policy",
 }
 
 
 class IamDocuments:
     id = "IAM002"
-    description = "Every IAM, key, bucket, topic, queue and API policy comes from an aws_iam_policy_document data source"
+    description = "Every IAM, key, bucket, topic, queue, API and endpoint policy comes from an aws_iam_policy_document data source"
     fix = "build the policy with constructs_lib.iam_documents.policy_document(...) and pass its .json"
 
     def check(self, stack: StackDocument) -> Iterable[Finding]:

@@ -1,8 +1,9 @@
 """IAM001: no IAM statement allows every action, or every resource where the action can be scoped.
 
-Two kinds of document are exempt, because their Allow grants nothing: KMS key policies,
-where "*" means "this key" and the root statement holds kms:*; and permissions
-boundaries (IAM003), whose one Allow caps what a role's own policies grant.
+Three kinds of document are exempt, because their Allow grants nothing: KMS key policies,
+where "*" means "this key" and the root statement holds kms:*; permissions boundaries
+(IAM003), whose one Allow caps what a role's own policies grant; and VPC endpoint
+policies (VPC001), which cap what passes through an endpoint.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from constructs_lib.rules import Block, Finding, StackDocument
+from constructs_lib.rules.endpoint_policies import endpoint_policy_documents
 from constructs_lib.rules.role_boundaries import boundary_policies
 
 RESOURCE_LESS_ACTIONS = frozenset(
@@ -43,13 +45,14 @@ def _as_list(value) -> list:
 class IamWildcards:
     id = "IAM001"
     description = "No IAM statement allows action '*' (or 'service:*'), or resource '*' where the actions can be scoped"
-    fix = "name the actions and the resources (ARNs) the statement needs; KMS key policies and permissions boundaries are the only exceptions"
+    fix = "name the actions and the resources (ARNs) the statement needs; KMS key policies, permissions boundaries and endpoint policies are the only exceptions"
 
     def check(self, stack: StackDocument) -> Iterable[Finding]:
-        key_policies, boundaries = key_policy_documents(stack), set(boundary_policies(stack).values())
+        key_policies = key_policy_documents(stack)
+        caps = set(boundary_policies(stack).values()) | endpoint_policy_documents(stack)
         for document in stack.blocks("data", ["aws_iam_policy_document"]):
-            if document.name in boundaries:
-                continue  # a boundary caps; its Allow grants nothing (IAM003 checks what it denies)
+            if document.name in caps:
+                continue  # a boundary or an endpoint policy caps; its Allow grants nothing (IAM003 and VPC001 check them)
             for statement in document.body.get("statement", []):
                 if statement.get("effect", "Allow") != "Allow":
                     continue

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from ops.verify import VerifyContext, expect
+from platform_core.endpoint_access import aws_owned_bucket_objects
 from platform_core.network_guards import admin_port_denials
 from platform_core.subnet_layout import plan_subnets
 
@@ -166,6 +169,31 @@ def interface_endpoints(ctx: VerifyContext) -> str:
     return ", ".join(sorted(found)) or "none configured"
 
 
+def _lets_any_account_through(statement: dict, account_id: str, aws_owned: set[str]) -> bool:
+    """An Allow not held to this account's principals, and not a read of the named AWS-owned buckets."""
+    held = statement.get("Condition", {}).get("StringEquals", {}).get("aws:PrincipalAccount") in (account_id, [account_id])
+    resources = statement.get("Resource", [])
+    resources = [resources] if isinstance(resources, str) else resources
+    reads_aws_owned = statement.get("Action") in ("s3:GetObject", ["s3:GetObject"]) and bool(resources) and set(resources) <= aws_owned
+    return statement.get("Effect") == "Allow" and not (held or reads_aws_owned)
+
+
+def endpoint_policies(ctx: VerifyContext) -> str:
+    """Every endpoint of the VPC has a policy, and every Allow in it is held to this account's principals, or
+    reads the named AWS-owned buckets (the default policy, which lets anything through, fails)."""
+    endpoints = ctx.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [ctx.vpc["VpcId"]]}])["VpcEndpoints"]
+    aws_owned = set(aws_owned_bucket_objects("aws", ctx.config.region))
+    for endpoint in endpoints:
+        service = endpoint["ServiceName"].rsplit(".", 1)[-1]
+        document = json.loads(endpoint.get("PolicyDocument") or "{}")
+        statements = document.get("Statement", [])
+        statements = [statements] if isinstance(statements, dict) else statements
+        expect(bool(statements), f"the {service} endpoint has no policy")
+        loose = [s.get("Sid", "(no sid)") for s in statements if _lets_any_account_through(s, ctx.account_id, aws_owned)]
+        expect(not loose, f"the {service} endpoint's policy lets any account through: {', '.join(loose)}")
+    return f"{len(endpoints)} endpoints"
+
+
 CHECKS = [
     ("network", "VPC has its CIDR, DNS support and hostnames", vpc_dns),
     ("network", "public, private and database subnets in every AZ at their planned CIDRs", subnet_tiers),
@@ -178,4 +206,5 @@ CHECKS = [
     ("network", "flow logs capture ALL traffic to a KMS-encrypted log group with the configured retention", flow_logs),
     ("network", "S3 and DynamoDB gateway endpoints serve the private and database route tables", gateway_endpoints),
     ("network", "interface endpoints match the config", interface_endpoints),
+    ("network", "every endpoint's policy holds it to this account (and named AWS-owned buckets)", endpoint_policies),
 ]

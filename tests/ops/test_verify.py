@@ -132,3 +132,27 @@ def test_a_verify_run_never_starts_jsii_or_prints_raw_bytes(tmp_path):
     assert [line for line in lines if line.lstrip().startswith(("b'", 'b"'))] == []
     assert "Traceback" not in run.stderr and "end-of-life" not in run.stderr.lower()
     assert sum(line.lstrip().startswith("FAIL ") for line in lines) > 50, run.stderr[-2000:]
+
+
+def test_the_endpoint_policy_check_fails_on_the_default_policy_and_passes_on_one_held_to_the_account():
+    from ops.verify import network
+
+    with mock_aws():
+        ctx = context("aws")
+        ec2 = ctx.client("ec2")
+        vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": ctx.names.name("vpc")}]}])["Vpc"]["VpcId"]
+        endpoint = ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway")["VpcEndpoint"]
+        with pytest.raises(CheckFailed, match="the s3 endpoint's policy lets any account through"):
+            network.endpoint_policies(ctx)
+        held = {
+            "Statement": [
+                {"Sid": "Own", "Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": ctx.account_id}}},
+                {"Sid": "Repos", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*"},
+            ]
+        }
+        ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps(held))
+        assert network.endpoint_policies(ctx) == "1 endpoints"
+        held["Statement"][1]["Resource"] = "arn:aws:s3:::someone-elses-bucket/*"
+        ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps(held))
+        with pytest.raises(CheckFailed, match="lets any account through: Repos"):
+            network.endpoint_policies(ctx)

@@ -11,6 +11,7 @@ from cdktf import App, TerraformStack
 
 from constructs_lib.app import synth_checked
 from constructs_lib.context import StackScope
+from constructs_lib.endpoint_policies import endpoint_policy
 from constructs_lib.iam_documents import policy_document, statement
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.permissions_boundary import PermissionsBoundary
@@ -124,6 +125,21 @@ def user_with_password(stack):
     )
 
 
+def endpoint(policy: Callable | None):
+    """An S3 gateway endpoint whose policy ``policy(stack)`` renders (None: no policy)."""
+
+    def build(stack):
+        aws.vpc_endpoint.VpcEndpoint(
+            stack, "endpoint", vpc_id=vpc(stack).id, service_name="com.amazonaws.us-east-1.s3", policy=policy(stack) if policy else None
+        )
+
+    return build
+
+
+def open_to_any_account(stack):
+    return policy_document(stack, "endpoint-policy", [statement("Anyone", actions=["s3:*"], resources=["*"], principals={"AWS": ["*"]})])
+
+
 def hand_written_policy(stack):
     role(stack, '{"Version": "2012-10-17", "Statement": []}')
 
@@ -154,6 +170,9 @@ CASES = [
     Case("RDS001", database(publicly_accessible=False), database(publicly_accessible=False, storage_encrypted=True), "t/db", "storage is not encrypted"),
     Case("EC2001", template("optional"), template("required"), "t/template", "does not require IMDSv2"),
     Case("TAG001", lambda s: key(s), lambda s: key(s), "t/key", "is missing the tags CostCenter, Owner", tags={"Environment": "t", "Application": "a"}),
+    Case("VPC001", endpoint(None), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", SCOPE, "s3")), "t/endpoint", "has no policy"),
+    Case("VPC001", endpoint(open_to_any_account), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", SCOPE, "sts")), "t/endpoint", "statement Anyone of its policy lets any account's principals through"),
+    Case("IAM002", endpoint(lambda stack: '{"Statement": []}'), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", SCOPE, "kms")), "t/endpoint", "policy is not rendered by an aws_iam_policy_document"),
     Case("SEC001", user_with_password, database(publicly_accessible=False, storage_encrypted=True), "t/db", "password holds a literal value"),
 ]
 
@@ -281,3 +300,13 @@ def test_a_permissions_boundarys_allow_all_is_no_iam001_finding_but_the_same_sta
     assert [str(v) for v in gate.violations if v.rule_id in ("IAM001", "IAM003")] == []
     granted = synth(tmp_path / "granted", iam_policy(["*"], ["*"]))
     assert any(v.rule_id == "IAM001" and "allows every action" in v.reason for v in granted.violations)
+
+
+def test_an_endpoint_policys_service_wide_allow_is_no_iam001_finding_but_the_same_statement_in_a_role_is(tmp_path):
+    """An endpoint policy caps what passes through the endpoint, as a boundary caps a role: VPC001 judges it, not IAM001."""
+    (tmp_path / "endpoint").mkdir()
+    (tmp_path / "granted").mkdir()
+    capped = synth(tmp_path / "endpoint", endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", SCOPE, "s3")))
+    assert [str(v) for v in capped.violations if v.rule_id in ("IAM001", "VPC001")] == []
+    granted = synth(tmp_path / "granted", iam_policy(["s3:*"], ["*"]))
+    assert {v.rule_id for v in granted.violations} >= {"IAM001"}

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from platform_core.privilege_guard import IAM_WRITE_ACTIONS
-from tests.synth import by_sid, conditions, data_sources, find, ref, resources, statements_of
+from tests.synth import by_sid, conditions, data_sources, document_name_of, find, ref, resources, statements_of
 
 POLICY_ATTRIBUTES = {
     "aws_iam_role": "assume_role_policy",
@@ -17,6 +17,7 @@ POLICY_ATTRIBUTES = {
     "aws_kms_key": "policy",
     "aws_s3_bucket_policy": "policy",
     "aws_sns_topic_policy": "policy",
+    "aws_vpc_endpoint": "policy",
 }
 KMS_ROOT_SID = "AccountRootAdministersKeyAndDelegatesToIam"
 ACCOUNT = "${data.aws_caller_identity.current-account.account_id}"
@@ -37,9 +38,11 @@ BOUNDARY_DOCUMENT = "permissions-boundary_document"
 
 
 def all_statements(stack):
-    """Every statement of every document that grants (the permissions boundary's aside)."""
+    """Every statement of every document that grants (the permissions boundary's and the endpoint policies, which
+    cap, aside: tests/unit/test_endpoint_policies.py holds those to the account)."""
+    endpoint_policies = {document_name_of(e["policy"]) for e in resources(stack, "aws_vpc_endpoint").values()}
     for name, document in data_sources(stack, "aws_iam_policy_document").items():
-        if name.startswith(BOUNDARY_DOCUMENT):
+        if name.startswith(BOUNDARY_DOCUMENT) or name in endpoint_policies:
             continue
         for statement in document["statement"]:
             yield name, statement
