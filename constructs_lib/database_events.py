@@ -6,9 +6,10 @@ reconfigured, or its parameter group changed. What it creates, and why:
 
 * ``<project>-database-events-<env>``: the instance's events (source type
   ``db-instance``), in the categories an on-call engineer acts on
-  (:data:`INSTANCE_EVENT_CATEGORIES`). Left out: ``backup``, ``creation`` and
-  ``restoration`` (routine, daily or one-off), and ``read replica`` (the
-  platform runs no replicas; the multi-AZ standby reports through ``failover``).
+  (``platform_core/rds_events.py``, which verification reads too). Left out:
+  ``backup``, ``creation`` and ``restoration`` (routine, daily or one-off), and
+  ``read replica`` (the platform runs no replicas; the multi-AZ standby reports
+  through ``failover``).
 * ``<project>-database-parameter-events-<env>``: the parameter group's
   ``configuration change`` events (source type ``db-parameter-group``), the
   only category RDS has for it: someone changed a setting such as
@@ -31,28 +32,8 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from constructs_lib.context import PlatformContext, StackScope
+from platform_core.rds_events import SUBSCRIPTIONS
 from synth_runtime.provider_bindings import aws
-
-RDS_EVENTS_SERVICE = "events.rds.amazonaws.com"
-"""The principal RDS publishes event notifications as."""
-
-INSTANCE_EVENT_CATEGORIES: tuple[str, ...] = (
-    "availability",
-    "configuration change",
-    "deletion",
-    "failover",
-    "failure",
-    "low storage",
-    "maintenance",
-    "notification",
-    "recovery",
-    "security patching",
-)
-"""The ``db-instance`` categories that need a person: outages, failovers, failures, storage,
-maintenance and patches, configuration changes, deletion, and RDS's own notices."""
-
-PARAMETER_GROUP_EVENT_CATEGORIES: tuple[str, ...] = ("configuration change",)
-"""RDS's one category for a ``db-parameter-group``."""
 
 
 def database_event_source_arns(where: StackScope, identifier: str) -> list[str]:
@@ -75,12 +56,13 @@ class DatabaseEvents(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, ctx: PlatformContext, props: DatabaseEventsProps) -> None:
         super().__init__(scope, construct_id)
-        subscriptions = (
-            ("instance", "database-events", "db-instance", props.instance_identifier, INSTANCE_EVENT_CATEGORIES),
-            ("parameter-group", "database-parameter-events", "db-parameter-group", props.parameter_group_name, PARAMETER_GROUP_EVENT_CATEGORIES),
-        )
+        sources = {
+            "database-events": ("instance", props.instance_identifier),
+            "database-parameter-events": ("parameter-group", props.parameter_group_name),
+        }
         self.subscriptions = {}
-        for slug, purpose, source_type, source_id, categories in subscriptions:
+        for purpose, (source_type, categories) in SUBSCRIPTIONS.items():
+            slug, source_id = sources[purpose]
             name = ctx.names.name(purpose)
             self.subscriptions[slug] = aws.db_event_subscription.DbEventSubscription(
                 self,
