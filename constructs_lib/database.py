@@ -1,11 +1,13 @@
-"""The database tier: RDS MySQL 8.0 in the database subnets, private, encrypted and watched.
+"""The database tier: RDS MySQL 8.4 LTS in the database subnets, private, encrypted and watched.
 
 What it creates, and why:
 
 * A subnet group over the database subnets (which have no route out), and a
   security group that admits 3306 from the app tier's security group only.
-* A parameter group with ``require_secure_transport = 1``, created before the
-  old one is destroyed, so it can be replaced while the database uses it.
+* A parameter group of the engine's family (``mysql8.4``) with
+  ``require_secure_transport = 1``, created before the old one is destroyed, so
+  it can be replaced while the database uses it. A new major version changes the
+  family, which replaces the group; it holds settings, not data.
 * The instance: multi-AZ when configured, not publicly accessible, storage
   encrypted with the database key, the master password generated and kept by
   RDS in Secrets Manager under the same key (no password exists anywhere in
@@ -14,9 +16,15 @@ What it creates, and why:
   the environment keeps them, enhanced monitoring every 60 s through its own
   role, Performance Insights under the database key, the error, general and
   slow-query logs exported to KMS-encrypted log groups with a retention, tags
-  copied to snapshots, and automatic minor upgrades.
+  copied to snapshots, and automatic minor upgrades. Major upgrades are allowed
+  (``allow_major_version_upgrade``), so a new ``engine_version`` major in the
+  environment file upgrades the instance in place, never replaces it; RDS never
+  changes the major version on its own. MySQL 8.0, past RDS standard support,
+  runs only where the environment accepts Extended Support
+  (``environments/consistency.py``).
 * Alarms to the alarm topic: CPU, free storage, connections, and replica lag
-  where multi-AZ.
+  where multi-AZ; and the instance's and parameter group's RDS events
+  (``constructs_lib/database_events.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from constructs import Construct
 
 from constructs_lib.alarms import AlarmSpec, metric_alarm
 from constructs_lib.context import PlatformContext
+from constructs_lib.database_events import DatabaseEvents, DatabaseEventsProps
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.security_groups import tier_security_group
@@ -108,8 +117,8 @@ class Database(Construct):
             self,
             "parameter-group",
             name_prefix=f"{identifier}-",
-            family="mysql8.0",
-            description="MySQL 8.0 parameters: TLS required",
+            family=f"mysql{settings.major_version}",
+            description=f"MySQL {settings.major_version} parameters: TLS required",
             parameter=[
                 aws.db_parameter_group.DbParameterGroupParameter(
                     name="require_secure_transport", value="1", apply_method="immediate"
@@ -169,6 +178,9 @@ class Database(Construct):
             maintenance_window=settings.maintenance_window,
             copy_tags_to_snapshot=True,
             auto_minor_version_upgrade=True,
+            # Lets a new major in engine_version (with its new parameter group) apply as an in-place
+            # modification; without it RDS refuses that change. It upgrades nothing by itself.
+            allow_major_version_upgrade=True,
             deletion_protection=protections.deletion_protection,
             skip_final_snapshot=not protections.final_snapshot,
             final_snapshot_identifier=f"{identifier}-final" if protections.final_snapshot else None,
@@ -184,6 +196,9 @@ class Database(Construct):
             lifecycle=TerraformResourceLifecycle(prevent_destroy=protections.prevent_destroy),
         )
         self._alarms(ctx, props)
+        self.events = DatabaseEvents(
+            self, "events", ctx, DatabaseEventsProps(instance_identifier=self.instance.identifier, parameter_group_name=parameters.name)
+        )
 
     def _alarms(self, ctx: PlatformContext, props: DatabaseProps) -> None:
         thresholds = props.monitoring

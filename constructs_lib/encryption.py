@@ -132,6 +132,8 @@ class PlatformKeysProps:
     trail_arn: str
     notifying_bucket_arns: Sequence[str]
     """Buckets that publish events to the alarm topic."""
+    database_event_source_arns: Sequence[str]
+    """RDS resources whose event notifications publish to the (logs-key encrypted) alarm topic."""
     logging_bucket_arns: Sequence[str]
     """Buckets whose server access logs S3 writes into the (logs-key encrypted) access-logs bucket."""
     log_group_prefixes: Sequence[str]
@@ -143,8 +145,8 @@ class PlatformKeys(Construct):
 
     * ``data``: the data-lake data bucket and the application's tables.
     * ``logs``: log groups (CloudWatch Logs, by encryption context), the
-      access-log bucket (S3 log delivery) and the alarm topic (CloudWatch alarms
-      and S3 event notifications publishing to it).
+      access-log bucket (S3 log delivery) and the alarm topic (CloudWatch alarms,
+      S3 event notifications and RDS event notifications publishing to it).
     * ``database``: RDS storage, its Secrets Manager secret and Performance Insights.
     * ``audit``: CloudTrail's log files and delivery notifications (only for this trail).
     """
@@ -190,6 +192,12 @@ class PlatformKeys(Construct):
                     service="cloudwatch.amazonaws.com",
                     actions=("kms:GenerateDataKey*", "kms:Decrypt"),
                     conditions=_source(account, [where.arn("cloudwatch", "alarm:*")]),
+                ),
+                ServiceGrant(
+                    sid="RdsEventsPublishToTheAlarmTopic",
+                    service="events.rds.amazonaws.com",
+                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
+                    conditions=_source(account, props.database_event_source_arns),
                 ),
             ],
         )

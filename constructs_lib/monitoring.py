@@ -1,8 +1,9 @@
 """Monitoring: the alarm topic every alarm and notification goes to, and the environment's dashboard.
 
-:class:`AlarmTopic` is a KMS-encrypted SNS topic whose policy lets exactly two
-services publish, each only for this account: CloudWatch alarms, and the data
-lake's buckets (event notifications). Publishing without TLS is denied. The
+:class:`AlarmTopic` is a KMS-encrypted SNS topic whose policy lets exactly three
+services publish, each only for this account and its own sources: CloudWatch
+alarms, the data lake's buckets (event notifications), and RDS (the database's
+event subscriptions, ``constructs_lib/database_events.py``). Publishing without TLS is denied. The
 configured email addresses are subscribed to it.
 
 :class:`Dashboard` shows the database's and the app servers' health, and a
@@ -30,12 +31,14 @@ class AlarmTopicProps:
     kms_key_arn: str
     publishing_bucket_arns: Sequence[str]
     """Buckets whose event notifications publish to the topic."""
+    database_event_source_arns: Sequence[str]
+    """RDS resources (the instance, its parameter groups) whose events publish to the topic."""
     alarm_emails: Sequence[str]
     """Addresses subscribed to the topic (``monitoring.alarm_emails``)."""
 
 
 class AlarmTopic(Construct):
-    """``<project>-alarms-<env>``: encrypted, published to by CloudWatch alarms and the data-lake buckets only."""
+    """``<project>-alarms-<env>``: encrypted, published to by CloudWatch alarms, the data-lake buckets and the database's RDS events only."""
 
     def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: AlarmTopicProps) -> None:
         super().__init__(scope, construct_id)
@@ -73,6 +76,13 @@ class AlarmTopic(Construct):
                         resources=[arn],
                         principals={"Service": ["s3.amazonaws.com"]},
                         conditions=[*account, ("ArnLike", "aws:SourceArn", list(props.publishing_bucket_arns))],
+                    ),
+                    statement(
+                        "DatabaseEventsPublish",
+                        actions=["sns:Publish"],
+                        resources=[arn],
+                        principals={"Service": ["events.rds.amazonaws.com"]},
+                        conditions=[*account, ("ArnLike", "aws:SourceArn", list(props.database_event_source_arns))],
                     ),
                     statement(
                         "DenyPublishWithoutTls",

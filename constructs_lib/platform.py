@@ -26,6 +26,7 @@ from constructs_lib.compute import Compute, ComputeProps
 from constructs_lib.context import PlatformContext, StackScope
 from constructs_lib.data_lake import LOGGED_PURPOSES, TRAIL_PREFIX, DataLake, DataLakeProps, data_lake_bucket_arns
 from constructs_lib.database import MYSQL_PORT, Database, DatabaseProps, database_identifier, database_log_group_prefix
+from constructs_lib.database_events import database_event_source_arns
 from constructs_lib.encryption import PlatformKeys, PlatformKeysProps
 from constructs_lib.firewall import WebFirewall, waf_log_group_name
 from constructs_lib.identity import MfaEnforcement
@@ -61,6 +62,7 @@ class PlatformStack(TerraformStack):
         where = replace(where, permissions_boundary_arn=self.boundary.arn)
         protections = config.protections
         bucket_arns = data_lake_bucket_arns(where)
+        database_events = database_event_source_arns(where, database_identifier(where.names))
 
         self.keys = PlatformKeys(
             self,
@@ -71,6 +73,7 @@ class PlatformStack(TerraformStack):
                 prevent_destroy=protections.prevent_destroy,
                 trail_arn=trail_arn(where),
                 notifying_bucket_arns=list(bucket_arns.values()),
+                database_event_source_arns=database_events,
                 logging_bucket_arns=[bucket_arns[purpose] for purpose in LOGGED_PURPOSES],
                 log_group_prefixes=_log_group_prefixes(where.names),
             ),
@@ -83,6 +86,7 @@ class PlatformStack(TerraformStack):
             AlarmTopicProps(
                 kms_key_arn=self.keys.logs.arn,
                 publishing_bucket_arns=list(bucket_arns.values()),
+                database_event_source_arns=database_events,
                 alarm_emails=config.monitoring.alarm_emails,
             ),
         )

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from environments.schema import EnvironmentConfig
 from environments.validators import (
     INFREQUENT_ACCESS_MINIMUM_DAYS,
+    MYSQL_MAJOR_VERSIONS,
+    MYSQL_STANDARD_SUPPORT_ENDED,
     PRODUCTION_AUDIT_RETENTION_DAYS,
     PRODUCTION_BACKUP_RETENTION_DAYS,
 )
@@ -145,6 +147,26 @@ def windows_long_enough(config: EnvironmentConfig) -> Iterator[Finding]:
             yield f"database.{field}", f"{window} is shorter than the 30 minutes RDS requires; widen it"
 
 
+def database_engine_in_standard_support(config: EnvironmentConfig) -> Iterator[Finding]:
+    """A MySQL major past RDS standard support runs only with ``accept_extended_support = true``,
+    and that flag is refused where it accepts nothing (so it cannot linger into the next major)."""
+    database = config.database
+    major = database.major_version
+    supported = MYSQL_MAJOR_VERSIONS[-1]
+    ended = MYSQL_STANDARD_SUPPORT_ENDED.get(major)
+    if ended and not database.accept_extended_support:
+        yield "database.engine_version", (
+            f"{database.engine_version!r}: RDS standard support for MySQL {major} ended on {ended}; from then on "
+            f"RDS runs it only under paid Extended Support. Upgrade to MySQL {supported} (set engine_version = "
+            f'"{supported}", or remove the line: {supported} is the default), or, to stay on {major} and pay for '
+            "Extended Support on purpose, set accept_extended_support = true in [database]"
+        )
+    elif not ended and database.accept_extended_support:
+        yield "database.accept_extended_support", (
+            f"MySQL {major} is in RDS standard support, so there is no Extended Support to accept; remove the line"
+        )
+
+
 def production_database_multi_az(config: EnvironmentConfig) -> Iterator[Finding]:
     """A production database has a standby in a second AZ."""
     if config.production and not config.database.multi_az:
@@ -200,6 +222,7 @@ RULES: tuple[Rule, ...] = (
     storage_ceiling_above_allocation,
     backup_clear_of_maintenance,
     windows_long_enough,
+    database_engine_in_standard_support,
     production_database_multi_az,
     production_keeps_backups_two_weeks,
     ami_id_or_parameter,

@@ -119,9 +119,24 @@ class AuditConfig(StrictModel):
 
 
 class DatabaseConfig(StrictModel):
-    """The RDS MySQL 8.0 database."""
+    """The RDS MySQL database: 8.4 LTS unless the file asks for 8.0 and accepts its Extended Support."""
 
-    engine_version: str = Field(default="8.0", pattern=r"^8\.0(\.\d+)?$", description="MySQL 8.0; `8.0` lets RDS apply minor upgrades without drift, `8.0.x` pins one.")
+    engine_version: str = Field(
+        default="8.4",
+        pattern=r"^8\.[04](\.\d+)?$",
+        description=(
+            "MySQL 8.4 (LTS); `8.4` lets RDS apply minor upgrades without drift, `8.4.x` pins one. "
+            "`8.0` is past RDS standard support and needs accept_extended_support. A change of major version "
+            "upgrades the instance in place (its parameter group, which holds no data, is replaced)."
+        ),
+    )
+    accept_extended_support: bool = Field(
+        default=False,
+        description=(
+            "Run a MySQL major past RDS standard support (8.0 after 31 July 2026) on purpose, "
+            "paying for RDS Extended Support; refused for 8.4, which needs none."
+        ),
+    )
     instance_class: DbInstanceClass = Field(default="db.r6g.large", description="A class that runs Performance Insights (medium or larger).")
     allocated_storage_gb: int = Field(default=50, ge=20, le=65536, description="Storage allocated to the database, in GB.")
     max_allocated_storage_gb: int = Field(default=200, ge=20, le=65536, description="Storage autoscaling ceiling, in GB; at least allocated_storage_gb.")
@@ -129,6 +144,11 @@ class DatabaseConfig(StrictModel):
     backup_retention_days: int = Field(default=30, ge=1, le=35, description=f"Days of automated backups, 1-35; production needs at least {PRODUCTION_BACKUP_RETENTION_DAYS}.")
     backup_window: DailyWindow = Field(default="03:00-03:30", description="Daily UTC backup window, at least 30 minutes, clear of the maintenance window.")
     maintenance_window: WeeklyWindow = Field(default="sun:04:00-sun:04:30", description="Weekly UTC maintenance window, at least 30 minutes, clear of the backup window.")
+
+    @property
+    def major_version(self) -> str:
+        """``8.4`` of ``8.4`` or ``8.4.3``: what the parameter group's family and RDS support follow."""
+        return ".".join(self.engine_version.split(".")[:2])
 
 
 class ComputeConfig(StrictModel):

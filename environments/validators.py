@@ -43,6 +43,13 @@ INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = (
 PROD_INTERFACE_ENDPOINTS: tuple[str, ...] = ("ssm", "ssmmessages", "ec2messages", "kms", "logs", "sts")
 """Session Manager, KMS, CloudWatch Logs and STS: what the servers call without the NAT."""
 
+MYSQL_MAJOR_VERSIONS: tuple[str, ...] = ("8.0", "8.4")
+"""The MySQL major versions an environment may run; 8.4 (LTS) is the default."""
+
+MYSQL_STANDARD_SUPPORT_ENDED: dict[str, str] = {"8.0": "31 July 2026"}
+"""MySQL majors whose RDS standard support has ended, with the day it ended; after it
+RDS runs them only under paid Extended Support (``database.accept_extended_support``)."""
+
 SMALL_INSTANCE_SIZES = ("nano", "micro", "small")
 """RDS sizes that cannot run Performance Insights for MySQL."""
 

@@ -298,6 +298,49 @@ def rds_instances_get_their_own_resource_ids() -> None:
     DBInstance.__init__ = __init__  # type: ignore[method-assign]
 
 
+def rds_event_subscriptions_can_be_changed() -> None:
+    """moto creates, describes and deletes RDS event subscriptions but cannot change one:
+    ``ModifyEventSubscription``, ``AddSourceIdentifierToSubscription`` and
+    ``RemoveSourceIdentifierFromSubscription`` are not implemented (HTTP 500, retried until
+    Terraform gives up). A plan that changes a subscription, such as the new source id of the
+    parameter-group subscription after a MySQL major upgrade, could never apply. AWS changes
+    the subscription in place; so does this."""
+    from moto.core.responses import ActionResult
+    from moto.rds.exceptions import SubscriptionNotFoundError
+    from moto.rds.responses import RDSResponse
+
+    settable = (("SnsTopicArn", "sns_topic_arn"), ("SourceType", "source_type"), ("EventCategories", "event_categories"), ("Enabled", "enabled"))
+
+    def named(response: RDSResponse) -> Any:
+        name = response.params.get("SubscriptionName")
+        if name not in response.backend.event_subscriptions:
+            raise SubscriptionNotFoundError(name)
+        return response.backend.event_subscriptions[name]
+
+    def modify_event_subscription(self: RDSResponse) -> ActionResult:
+        subscription = named(self)
+        for given, kept in settable:
+            if self.params.get(given) is not None:
+                setattr(subscription, kept, self.params[given])
+        return ActionResult({"EventSubscription": subscription})
+
+    def add_source_identifier_to_subscription(self: RDSResponse) -> ActionResult:
+        subscription = named(self)
+        source = self.params.get("SourceIdentifier")
+        if source not in subscription.source_ids:
+            subscription.source_ids = [*subscription.source_ids, source]
+        return ActionResult({"EventSubscription": subscription})
+
+    def remove_source_identifier_from_subscription(self: RDSResponse) -> ActionResult:
+        subscription = named(self)
+        subscription.source_ids = [s for s in subscription.source_ids if s != self.params.get("SourceIdentifier")]
+        return ActionResult({"EventSubscription": subscription})
+
+    RDSResponse.modify_event_subscription = modify_event_subscription  # type: ignore[attr-defined]
+    RDSResponse.add_source_identifier_to_subscription = add_source_identifier_to_subscription  # type: ignore[attr-defined]
+    RDSResponse.remove_source_identifier_from_subscription = remove_source_identifier_from_subscription  # type: ignore[attr-defined]
+
+
 DISPATCH_WAIT_SECONDS = 120.0
 """How long a request waits for the one before it. Far above any request's own time (moto answers in
 milliseconds); reaching it means a request is stuck, and the waiting one gets a 503 saying so instead
@@ -745,6 +788,7 @@ PATCHES: list[Callable[[], None]] = [
     rds_instances_get_the_current_default_ca,
     rds_keeps_performance_insights_settings,
     rds_marks_set_parameters_as_user_parameters,
+    rds_event_subscriptions_can_be_changed,
     group_referencing_rules_keep_their_description,
     lambda_keeps_its_dead_letter_config,
     rest_api_policy_is_returned_escaped,

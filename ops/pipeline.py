@@ -213,6 +213,8 @@ class StackPipeline:
         say(f"    {review.summary_line()}")
         for change in review.destructive_changes:
             say(f"    !! {change.action.upper()} {change.address}")
+        for change in review.stateless_replacements:
+            say(f"    REPLACE {change.address}: holds no data, not destructive")
         return review
 
     def apply(self) -> None:

@@ -23,7 +23,10 @@ itself; :func:`blocked_review` turns that refusal into a review too, with the
 protected resources listed as destructive, so it reads like any other plan.
 
 A plan that would replace or delete anything is *destructive*; the review
-command then exits with :data:`EXIT_DESTRUCTIVE` so CI can gate on it.
+command then exits with :data:`EXIT_DESTRUCTIVE` so CI can gate on it. The one
+exception is a replacement that holds no data (a DB parameter group made anew
+before the old one goes, ``ops/stateless_replacements.py``): it is counted as a
+replace and listed apart, with its reason, and is not destructive.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from typing import Any
 
 from ops.drift import meaningful_drift
 from ops.redaction import redact_change, sensitive_attributes
+from ops.stateless_replacements import stateless_replacement_reason
 from platform_core.errors import EXIT_DESTRUCTIVE
 
 ACTION_ORDER = ("replace", "delete", "update", "create")
@@ -76,10 +80,12 @@ class Change:
     security_reasons: list[str] = field(default_factory=list)
     blocked_by: str | None = None
     """Why Terraform refused to plan this change (``lifecycle.prevent_destroy``), if it did."""
+    holds_no_data: str | None = None
+    """Why this replacement loses nothing (``ops/stateless_replacements.py``), if it does not."""
 
     @property
     def destructive(self) -> bool:
-        return self.action in ("replace", "delete")
+        return self.action == "delete" or (self.action == "replace" and not self.holds_no_data)
 
 
 @dataclass
@@ -97,6 +103,10 @@ class PlanReview:
     @property
     def destructive_changes(self) -> list[Change]:
         return [c for c in self.changes if c.destructive]
+
+    @property
+    def stateless_replacements(self) -> list[Change]:
+        return [c for c in self.changes if c.holds_no_data]
 
     @property
     def destructive(self) -> bool:
@@ -125,6 +135,7 @@ class PlanReview:
             "destructive": self.destructive,
             "counts": self.counts,
             "destructive_changes": [asdict(c) for c in self.destructive_changes],
+            "stateless_replacements": [asdict(c) for c in self.stateless_replacements],
             "security_sensitive": [asdict(c) for c in self.security_sensitive],
             "changes": [asdict(c) for c in self.changes],
             "drift": [asdict(c) for c in self.drift],
@@ -143,9 +154,13 @@ class PlanReview:
         if self.destructive:
             lines += [f"**DESTRUCTIVE: {len(self.destructive_changes)} resource(s) would be replaced or deleted.**", ""]
         else:
-            lines += ["**No destructive change:** nothing is replaced or deleted.", ""]
+            held = "nothing that holds data is" if self.stateless_replacements else "nothing is"
+            lines += [f"**No destructive change:** {held} replaced or deleted.", ""]
         lines += ["## Replaced and deleted (destructive)", ""]
         lines += [_markdown_line(c, marked=True) for c in self.destructive_changes] or ["None."]
+        if self.stateless_replacements:
+            lines += ["", "## Replaced, holding no data (not destructive)", ""]
+            lines += [f"{_markdown_line(c, marked=True)} ({c.holds_no_data})" for c in self.stateless_replacements]
         lines += ["", "## Security-sensitive changes", ""]
         lines += [
             f"- **{c.action}** `{c.address}`: {'; '.join(c.security_reasons)}" for c in self.security_sensitive
@@ -284,6 +299,7 @@ def _to_change(entry: dict) -> Change | None:
         if action == "replace"
         else [],
         security_reasons=_security_reasons(entry["type"], change, action),
+        holds_no_data=stateless_replacement_reason(entry["type"], change["actions"]),
     )
 
 

@@ -40,6 +40,7 @@ USED_MODULES: tuple[str, ...] = (
     "data_aws_iam_policy_document",
     "data_aws_partition",
     "data_aws_ssm_parameter",
+    "db_event_subscription",
     "db_instance",
     "db_parameter_group",
     "db_subnet_group",

@@ -1,10 +1,11 @@
-"""Database checks: engine, encryption, AZs, privacy, secret, TLS, protections, logs, monitoring."""
+"""Database checks: engine, encryption, AZs, privacy, secret, TLS, protections, logs, monitoring, RDS events."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from ops.verify import EmulatorGap, VerifyContext, expect
+from platform_core.rds_events import SUBSCRIPTIONS
 
 
 @cache
@@ -16,9 +17,15 @@ def _instance(ctx: VerifyContext) -> dict:
 def engine(ctx: VerifyContext) -> str:
     db = _instance(ctx)
     expect(db["Engine"] == "mysql", f"engine is {db['Engine']}")
-    wanted = ctx.config.database.engine_version
-    expect(db["EngineVersion"] == wanted or db["EngineVersion"].startswith(wanted + "."), f"engine version {db['EngineVersion']}")
-    return f"mysql {db['EngineVersion']}"
+    settings = ctx.config.database
+    version = db["EngineVersion"]
+    major = ".".join(version.split(".")[:2])
+    expect(major == settings.major_version, f"engine version {version} is not MySQL {settings.major_version}")
+    expect(version == settings.engine_version or version.startswith(settings.engine_version + "."), f"engine version {version}, configured {settings.engine_version}")
+    (group,) = db["DBParameterGroups"]
+    (described,) = ctx.client("rds").describe_db_parameter_groups(DBParameterGroupName=group["DBParameterGroupName"])["DBParameterGroups"]
+    expect(described["DBParameterGroupFamily"] == f"mysql{major}", f"parameter group family {described['DBParameterGroupFamily']}")
+    return f"mysql {version}, parameter family mysql{major}"
 
 
 def encrypted_with_the_database_key(ctx: VerifyContext) -> None:
@@ -83,12 +90,30 @@ def performance_insights(ctx: VerifyContext) -> None:
     expect(db.get("PerformanceInsightsKMSKeyId") == ctx.key_arn("database"), "Performance Insights uses another key")
 
 
+def event_subscriptions(ctx: VerifyContext) -> str:
+    """RDS sends the instance's and its parameter group's events to the alarm topic."""
+    db = _instance(ctx)
+    (group,) = db["DBParameterGroups"]
+    sources = {"db-instance": db["DBInstanceIdentifier"], "db-parameter-group": group["DBParameterGroupName"]}
+    rds = ctx.client("rds")
+    for purpose, (source_type, categories) in SUBSCRIPTIONS.items():
+        name = ctx.names.name(purpose)
+        (found,) = rds.describe_event_subscriptions(SubscriptionName=name)["EventSubscriptionsList"]
+        expect(found["SnsTopicArn"] == ctx.topic_arn(), f"{name} publishes to {found['SnsTopicArn']}")
+        expect(found.get("SourceType") == source_type, f"{name} watches {found.get('SourceType')}")
+        expect(found.get("SourceIdsList") == [sources[source_type]], f"{name} watches {found.get('SourceIdsList')}")
+        expect(sorted(found.get("EventCategoriesList", [])) == sorted(categories), f"{name} categories {found.get('EventCategoriesList')}")
+        expect(found["Enabled"] is True and found["Status"] == "active", f"{name} is {found['Status']}, enabled={found['Enabled']}")
+    return ", ".join(ctx.names.name(purpose) for purpose in SUBSCRIPTIONS)
+
+
 CHECKS = [
-    ("database", "MySQL 8.0 at the configured version", engine),
+    ("database", "MySQL at the configured major and version, parameter group of its family", engine),
     ("database", "storage and the RDS-managed master secret are encrypted with the database key", encrypted_with_the_database_key),
     ("database", "multi-AZ as configured, not public, in the database subnets", availability),
     ("database", "IAM auth, require_secure_transport=1, 3306 only from the app security group", access),
     ("database", "deletion protection, backups and windows as configured", protections),
     ("database", "error, general and slow-query logs exported; enhanced monitoring every 60 s", logs_and_monitoring),
     ("database", "Performance Insights encrypted with the database key", performance_insights),
+    ("database", "RDS events of the instance and its parameter group go to the alarm topic", event_subscriptions),
 ]

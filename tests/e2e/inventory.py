@@ -97,6 +97,7 @@ COUNTERS: dict[str, CountInCloud] = {
     "aws_cloudwatch_log_group": lambda e, env: len(_log_groups(e, env)),
     "aws_iam_role": lambda e, env: _named([r["RoleName"] for r in e.client("iam").list_roles()["Roles"]], env),
     "aws_db_instance": lambda e, env: _named([d["DBInstanceIdentifier"] for d in e.client("rds").describe_db_instances()["DBInstances"]], env),
+    "aws_db_event_subscription": lambda e, env: _named([s["CustSubscriptionId"] for s in e.client("rds").describe_event_subscriptions()["EventSubscriptionsList"]], env),
     "aws_dynamodb_table": lambda e, env: _named(e.client("dynamodb").list_tables()["TableNames"], env),
     "aws_lambda_function": lambda e, env: _named([f["FunctionName"] for f in e.client("lambda").list_functions()["Functions"]], env),
     "aws_sns_topic": lambda e, env: _named([t["TopicArn"] for t in e.client("sns").list_topics()["Topics"]], env),

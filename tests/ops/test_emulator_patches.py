@@ -401,3 +401,38 @@ def test_a_new_db_instance_gets_the_ca_aws_gives_it():
             assert ca_of(rds, "chosen", CACertificateIdentifier="rds-ca-ecc384-g1") == "rds-ca-ecc384-g1"
         finally:
             DBInstance.__init__ = original
+
+
+def test_rds_event_subscriptions_can_be_changed():
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+    from moto.rds.responses import RDSResponse
+
+    from ops.emulator_patches import rds_event_subscriptions_can_be_changed
+
+    added = ("modify_event_subscription", "add_source_identifier_to_subscription", "remove_source_identifier_from_subscription")
+    topic = "arn:aws:sns:us-east-1:123456789012:acme-alarms-dev"
+    with mock_aws():
+        rds = boto3.client("rds", region_name="us-east-1")
+        rds.create_event_subscription(
+            SubscriptionName="acme-database-parameter-events-dev", SnsTopicArn=topic, SourceType="db-parameter-group",
+            SourceIds=["acme-database-dev-old"], EventCategories=["configuration change"], Enabled=True,
+        )
+        with pytest.raises(Exception, match="not been implemented"):
+            rds.add_source_identifier_to_subscription(SubscriptionName="acme-database-parameter-events-dev", SourceIdentifier="acme-database-dev-new")
+        try:
+            rds_event_subscriptions_can_be_changed()
+            rds.add_source_identifier_to_subscription(SubscriptionName="acme-database-parameter-events-dev", SourceIdentifier="acme-database-dev-new")
+            rds.remove_source_identifier_from_subscription(SubscriptionName="acme-database-parameter-events-dev", SourceIdentifier="acme-database-dev-old")
+            changed = rds.modify_event_subscription(SubscriptionName="acme-database-parameter-events-dev", EventCategories=["configuration change", "failure"], Enabled=False)
+            assert changed["EventSubscription"]["SourceIdsList"] == ["acme-database-dev-new"]
+            (found,) = rds.describe_event_subscriptions(SubscriptionName="acme-database-parameter-events-dev")["EventSubscriptionsList"]
+            assert (found["SourceIdsList"], found["EventCategoriesList"], found["Enabled"], found["SnsTopicArn"]) == (
+                ["acme-database-dev-new"], ["configuration change", "failure"], False, topic,
+            )
+            with pytest.raises(ClientError, match="SubscriptionNotFound"):
+                rds.modify_event_subscription(SubscriptionName="nobody", Enabled=True)
+        finally:
+            for name in added:
+                delattr(RDSResponse, name)

@@ -114,3 +114,85 @@ def test_a_review_after_a_clean_deploy_shows_no_drift():
     """Terraform lists normalisation as drift on every refresh; without relevant attributes nothing is shown."""
     plan = {"resource_drift": [change("aws_api_gateway_method.m", ["update"], {"authorization_scopes": None}, {"authorization_scopes": []})]}
     assert review_plan(plan, "dev").drift == []
+
+
+# --- a MySQL major upgrade: the instance in place, its parameter group replaced (no data in it)
+
+PARAMETER_GROUP = "aws_db_parameter_group.database_parameter-group_33D396C4"
+INSTANCE = "aws_db_instance.database_instance_D7FC2283"
+OLD_GROUP = "acme-database-dev-20260101000000000000000001"
+
+
+def major_upgrade(parameter_group_actions=("create", "delete")):
+    """What ``terraform show -json`` says of dev going from MySQL 8.0 to 8.4 (trimmed to what changes)."""
+    return {
+        "resource_changes": [
+            change(
+                INSTANCE,
+                ["update"],
+                {"identifier": "acme-database-dev", "engine_version": "8.0", "parameter_group_name": OLD_GROUP, "allow_major_version_upgrade": None},
+                {"identifier": "acme-database-dev", "engine_version": "8.4", "parameter_group_name": None, "allow_major_version_upgrade": True},
+                after_unknown={"parameter_group_name": True},
+            ),
+            change(
+                PARAMETER_GROUP,
+                list(parameter_group_actions),
+                {"name": OLD_GROUP, "family": "mysql8.0", "description": "MySQL 8.0 parameters: TLS required"},
+                {"name": None, "family": "mysql8.4", "description": "MySQL 8.4 parameters: TLS required"},
+                replace_paths=[["family"], ["description"]],
+                after_unknown={"name": True},
+            ),
+            change(
+                "aws_db_event_subscription.database_events_parameter-group-events_B4C07F86",
+                ["update"],
+                {"source_ids": [OLD_GROUP]},
+                {"source_ids": None},
+                after_unknown={"source_ids": True},
+            ),
+        ]
+    }
+
+
+def test_a_major_upgrade_updates_the_instance_in_place_and_its_parameter_group_holds_no_data(tmp_path):
+    review = review_plan(major_upgrade(), "dev")
+    by_address = {c.address: c for c in review.changes}
+    instance, group = by_address[INSTANCE], by_address[PARAMETER_GROUP]
+    assert instance.action == "update" and not instance.destructive
+    assert "engine_version: '8.0' → '8.4'" in instance.changed_attributes
+    assert group.action == "replace" and group.replaced_because == ["description", "family"]
+    assert group.holds_no_data and "holds no data" in group.holds_no_data and not group.destructive
+    assert review.counts == {"create": 0, "update": 2, "replace": 1, "delete": 0}
+    assert not review.destructive and review.exit_code == 0
+    assert review.destructive_changes == [] and review.stateless_replacements == [group]
+    markdown = review.to_markdown()
+    assert "**No destructive change:** nothing that holds data is replaced or deleted." in markdown
+    section = markdown.split("## Replaced, holding no data (not destructive)")[1].split("##")[0]
+    assert f"- **REPLACE** `{PARAMETER_GROUP}` (replacement forced by: description, family)" in section and "holds no data" in section
+    assert "None." in markdown.split("## Replaced and deleted (destructive)")[1].split("##")[0]
+    _, summary = review.write(tmp_path)
+    data = json.loads(summary.read_text())
+    assert data["destructive"] is False and data["destructive_changes"] == []
+    assert [c["address"] for c in data["stateless_replacements"]] == [PARAMETER_GROUP]
+
+
+def test_a_parameter_group_replaced_destroy_first_is_still_destructive():
+    """The reason holds only when the new group exists before the old one goes."""
+    review = review_plan(major_upgrade(parameter_group_actions=("delete", "create")), "dev")
+    assert review.destructive and [c.address for c in review.destructive_changes] == [PARAMETER_GROUP]
+    assert review.stateless_replacements == []
+
+
+def test_replacements_that_lose_data_stay_destructive_beside_one_that_holds_none():
+    plan = major_upgrade()
+    plan["resource_changes"] += [
+        change(INSTANCE.replace("database_instance", "other_instance"), ["create", "delete"], {"engine": "mysql"}, {"engine": "postgres"}, replace_paths=[["engine"]]),
+        change("aws_s3_bucket.data", ["create", "delete"], {"bucket": "a"}, {"bucket": "b"}, replace_paths=[["bucket"]]),
+        change("aws_dynamodb_table.items", ["delete", "create"], {"name": "a"}, {"name": "b"}, replace_paths=[["name"]]),
+        change("aws_db_parameter_group.retired", ["delete"], {"name": "old"}, None),
+    ]
+    review = review_plan(plan, "dev")
+    assert review.destructive and review.exit_code == EXIT_DESTRUCTIVE
+    assert {c.address for c in review.destructive_changes} == {
+        "aws_db_instance.other_instance_D7FC2283", "aws_s3_bucket.data", "aws_dynamodb_table.items", "aws_db_parameter_group.retired",
+    }
+    assert [c.address for c in review.stateless_replacements] == [PARAMETER_GROUP]

@@ -156,3 +156,58 @@ def test_the_endpoint_policy_check_fails_on_the_default_policy_and_passes_on_one
         ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps(held))
         with pytest.raises(CheckFailed, match="lets any account through: Repos"):
             network.endpoint_policies(ctx)
+
+
+# --- the database's engine and RDS events, against moto's mocks
+
+def database_context():
+    ctx = context()
+    ctx._clients.update({service: boto3.client(service, region_name="us-east-1") for service in ("rds", "sts")})
+    return ctx
+
+
+def deploy_database(rds, *, version="8.4", categories=None):
+    family = "mysql" + ".".join(version.split(".")[:2])
+    rds.create_db_parameter_group(DBParameterGroupName="acme-database-dev-1", DBParameterGroupFamily=family, Description="d")
+    rds.create_db_instance(
+        DBInstanceIdentifier="acme-database-dev", Engine="mysql", EngineVersion=version, DBInstanceClass="db.t4g.medium",
+        AllocatedStorage=20, MasterUsername="platform_admin", MasterUserPassword="not-a-secret-1", DBParameterGroupName="acme-database-dev-1",
+    )
+    from platform_core.rds_events import SUBSCRIPTIONS
+
+    sources = {"db-instance": "acme-database-dev", "db-parameter-group": "acme-database-dev-1"}
+    for purpose, (source_type, wanted) in SUBSCRIPTIONS.items():
+        rds.create_event_subscription(
+            SubscriptionName=f"acme-{purpose}-dev", SnsTopicArn="arn:aws:sns:us-east-1:123456789012:acme-alarms-dev", SourceType=source_type,
+            SourceIds=[sources[source_type]], EventCategories=list(categories or wanted), Enabled=True,
+        )
+
+
+def test_database_engine_and_events_pass_when_deployed_as_configured():
+    from ops.verify import database
+
+    with mock_aws():
+        ctx = database_context()
+        deploy_database(ctx.client("rds"))
+        assert database.engine(ctx) == "mysql 8.4, parameter family mysql8.4"
+        assert database.event_subscriptions(ctx) == "acme-database-events-dev, acme-database-parameter-events-dev"
+
+
+def test_database_on_8_0_fails_the_engine_check():
+    from ops.verify import database
+
+    with mock_aws():
+        ctx = database_context()
+        deploy_database(ctx.client("rds"), version="8.0.40")
+        with pytest.raises(CheckFailed, match="engine version 8.0.40 is not MySQL 8.4"):
+            database.engine(ctx)
+
+
+def test_missing_event_categories_fail_the_events_check():
+    from ops.verify import database
+
+    with mock_aws():
+        ctx = database_context()
+        deploy_database(ctx.client("rds"), categories=["configuration change"])
+        with pytest.raises(CheckFailed, match="acme-database-events-dev categories"):
+            database.event_subscriptions(ctx)

@@ -1,4 +1,4 @@
-"""The database: private, encrypted, TLS-only MySQL with managed secret, monitoring, logs and alarms."""
+"""The database: private, encrypted, TLS-only MySQL 8.4 with managed secret, monitoring, logs, alarms and RDS events."""
 
 from __future__ import annotations
 
@@ -13,12 +13,18 @@ def instance(stack):
     return find(stack, "aws_db_instance", "database/instance")
 
 
-def test_mysql_8_from_config(stacks, configs, environment):
+def test_mysql_8_4_from_config(stacks, configs, environment):
     _, db = instance(stacks[environment])
     assert db["engine"] == "mysql"
-    assert db["engine_version"] == configs[environment].database.engine_version
-    assert db["engine_version"].startswith("8.0")
+    assert db["engine_version"] == configs[environment].database.engine_version == "8.4"
     assert db["instance_class"] == configs[environment].database.instance_class
+
+
+def test_a_new_major_version_is_an_in_place_upgrade(stacks, environment):
+    """Without the flag RDS refuses a major upgrade; with it, a new major in the file modifies the instance."""
+    _, db = instance(stacks[environment])
+    assert db["allow_major_version_upgrade"] is True
+    assert "apply_immediately" not in db, "upgrades wait for the maintenance window unless someone decides otherwise"
 
 
 @pytest.mark.parametrize("environment, multi_az", [("dev", False), ("staging", True), ("prod", True)])
@@ -64,7 +70,8 @@ def test_iam_authentication_and_tls_required(stacks, environment):
     assert db["ca_cert_identifier"] == "rds-ca-rsa2048-g1"
     group_name, group = find(stack, "aws_db_parameter_group", "database/parameter-group")
     assert db["parameter_group_name"] == ref("aws_db_parameter_group", group_name, "name")
-    assert group["family"] == "mysql8.0"
+    assert group["family"] == "mysql8.4"
+    assert group["description"] == "MySQL 8.4 parameters: TLS required"
     assert {"name": "require_secure_transport", "value": "1", "apply_method": "immediate"} in group["parameter"]
     assert group["lifecycle"]["create_before_destroy"] is True
     assert group["name_prefix"] == f"acme-database-{environment}-" and "name" not in group
@@ -151,3 +158,22 @@ def test_outputs_name_the_secret_not_its_value(stacks, environment):
     assert outputs["database_secret_arn"]["value"] == f"${{aws_db_instance.{db_name}.master_user_secret[0].secret_arn}}"
     assert outputs["database_endpoint"]["value"] == ref("aws_db_instance", db_name, "address")
     assert outputs["database_port"]["value"] == ref("aws_db_instance", db_name, "port")
+
+
+def test_rds_events_of_the_instance_and_its_parameter_group_go_to_the_alarm_topic(stacks, environment):
+    stack = stacks[environment]
+    topic = ref("aws_sns_topic", find(stack, "aws_sns_topic", "alarm-topic/topic")[0], "arn")
+    db_name, _ = instance(stack)
+    group_name, _ = find(stack, "aws_db_parameter_group", "database/parameter-group")
+    _, on_instance = find(stack, "aws_db_event_subscription", "database/events/instance-events")
+    _, on_group = find(stack, "aws_db_event_subscription", "database/events/parameter-group-events")
+    assert len(resources(stack, "aws_db_event_subscription")) == 2, "no db-security-group subscription: that source type is EC2-Classic's"
+    assert on_instance["name"] == f"acme-database-events-{environment}"
+    assert (on_instance["source_type"], on_instance["source_ids"]) == ("db-instance", [ref("aws_db_instance", db_name, "identifier")])
+    assert {"failure", "failover", "low storage", "maintenance", "availability", "configuration change", "notification"} <= set(on_instance["event_categories"])
+    assert not {"backup", "creation", "read replica"} & set(on_instance["event_categories"]), "routine events would bury the ones that matter"
+    assert on_group["name"] == f"acme-database-parameter-events-{environment}"
+    assert (on_group["source_type"], on_group["source_ids"]) == ("db-parameter-group", [ref("aws_db_parameter_group", group_name, "name")])
+    assert on_group["event_categories"] == ["configuration change"]
+    for subscription in (on_instance, on_group):
+        assert subscription["sns_topic"] == topic and subscription["enabled"] is True

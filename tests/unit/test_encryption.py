@@ -95,6 +95,16 @@ def test_logs_key_admits_log_delivery_alarms_and_events_for_this_account_only(st
         "aws:SourceAccount": ("StringEquals", [ACCOUNT]),
         "aws:SourceArn": ("ArnLike", [f"arn:{PARTITION}:cloudwatch:us-east-1:{ACCOUNT}:alarm:*"]),
     }
+    rds = statements["RdsEventsPublishToTheAlarmTopic"]
+    assert rds["principals"] == [{"type": "Service", "identifiers": ["events.rds.amazonaws.com"]}]
+    assert rds["actions"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
+    assert conditions(rds) == {
+        "aws:SourceAccount": ("StringEquals", [ACCOUNT]),
+        "aws:SourceArn": (
+            "ArnLike",
+            [f"arn:{PARTITION}:rds:us-east-1:{ACCOUNT}:db:acme-database-{environment}", f"arn:{PARTITION}:rds:us-east-1:{ACCOUNT}:pg:acme-database-{environment}-*"],
+        ),
+    }
 
 
 def test_audit_key_admits_cloudtrail_for_this_trail_only(stacks, environment):

@@ -1,10 +1,15 @@
-"""The alarm topic: KMS-encrypted, published to by CloudWatch alarms and the data lake only, TLS only."""
+"""The alarm topic: KMS-encrypted, published to by CloudWatch alarms, the data lake and the database's RDS events only, TLS only."""
 
 from __future__ import annotations
 
 from tests.synth import by_sid, conditions, find, ref, statements_of
 
 ACCOUNT = "${data.aws_caller_identity.current-account.account_id}"
+PARTITION = "${data.aws_partition.current-partition.partition}"
+
+
+def rds_arn(resource: str) -> str:
+    return f"arn:{PARTITION}:rds:us-east-1:{ACCOUNT}:{resource}"
 
 
 def test_topic_is_encrypted_with_the_logs_key(stacks, environment):
@@ -21,10 +26,12 @@ def test_topic_policy_names_its_publishers(stacks, environment):
     _, policy = find(stack, "aws_sns_topic_policy", "alarm-topic/policy")
     assert policy["arn"] == ref("aws_sns_topic", topic_name, "arn")
     statements = by_sid(statements_of(stack, policy["policy"]))
-    assert set(statements) == {"CloudWatchAlarmsPublish", "DataLakeBucketsPublishEvents", "DenyPublishWithoutTls"}
+    assert set(statements) == {"CloudWatchAlarmsPublish", "DataLakeBucketsPublishEvents", "DatabaseEventsPublish", "DenyPublishWithoutTls"}
     assert statements["CloudWatchAlarmsPublish"]["principals"] == [{"type": "Service", "identifiers": ["cloudwatch.amazonaws.com"]}]
     assert statements["DataLakeBucketsPublishEvents"]["principals"] == [{"type": "Service", "identifiers": ["s3.amazonaws.com"]}]
-    for sid in ("CloudWatchAlarmsPublish", "DataLakeBucketsPublishEvents"):
+    assert statements["DatabaseEventsPublish"]["principals"] == [{"type": "Service", "identifiers": ["events.rds.amazonaws.com"]}]
+    assert conditions(statements["DatabaseEventsPublish"])["aws:SourceArn"] == ("ArnLike", [rds_arn(f"db:acme-database-{environment}"), rds_arn(f"pg:acme-database-{environment}-*")])
+    for sid in ("CloudWatchAlarmsPublish", "DataLakeBucketsPublishEvents", "DatabaseEventsPublish"):
         assert statements[sid]["actions"] == ["sns:Publish"]
         assert conditions(statements[sid])["aws:SourceAccount"] == ("StringEquals", [ACCOUNT])
     deny = statements["DenyPublishWithoutTls"]
