@@ -5,7 +5,12 @@ What it creates, and why:
 * A multi-region trail with global service events and log-file validation
   (digest files prove no log was changed or removed), encrypted with the audit
   key, delivering to the data lake's audit bucket.
-* S3 data events (object reads and writes) for the data-lake data bucket.
+* Data events, read and write: S3 object events of every bucket of the
+  environment but the trail's own, and of its Terraform state bucket; Lambda
+  invoke events of every function (:mod:`constructs_lib.data_events` collects
+  them, and says why the trail's own bucket is left out).
+* CloudTrail Insights (unusual API call rates and error rates), unless
+  ``audit.insights`` turns it off: AWS charges for the events it analyses.
 * A copy of the records in a KMS-encrypted CloudWatch log group with the
   configured retention, written through a role only this trail can assume;
   the CIS alarms (:mod:`constructs_lib.cis_alarms`) filter it.
@@ -22,10 +27,12 @@ from functools import cached_property
 from constructs import Construct
 
 from constructs_lib.context import PlatformContext, StackScope
+from constructs_lib.data_events import DataEvents, event_selectors
 from constructs_lib.iam_documents import policy_document, statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from environments.schema import AuditConfig
+from platform_core.conventions import INSIGHT_TYPES
 from platform_core.naming import ResourceNames
 from synth_runtime.provider_bindings import aws
 
@@ -49,10 +56,10 @@ class AuditTrailProps:
     """Log files go under ``<prefix>/AWSLogs/<account>/`` in the audit bucket."""
     audit_key_arn: str
     """Encrypts the log files and the delivery topic."""
-    data_bucket_arn: str
-    """The bucket whose object reads and writes the trail records as data events."""
+    data_events: DataEvents
+    """The buckets and functions whose data events the trail records."""
     settings: AuditConfig
-    """``audit.log_retention_days`` is the trail's log group retention."""
+    """``audit.log_retention_days`` is the trail's log group retention; ``audit.insights`` turns on Insights."""
     depends_on: Sequence
     """What must exist first: the audit bucket's policy, which CloudTrail checks at creation."""
 
@@ -132,17 +139,8 @@ class AuditTrail(Construct):
             cloud_watch_logs_group_arn=f"{self.log_group.arn}:*",
             cloud_watch_logs_role_arn=role.arn,
             sns_topic_name=self.delivery_topic.name,
-            event_selector=[
-                trail.CloudtrailEventSelector(
-                    read_write_type="All",
-                    include_management_events=True,
-                    data_resource=[
-                        trail.CloudtrailEventSelectorDataResource(
-                            type="AWS::S3::Object", values=[f"{props.data_bucket_arn}/"]
-                        )
-                    ],
-                )
-            ],
+            event_selector=event_selectors(props.data_events),
+            insight_selector=[trail.CloudtrailInsightSelector(insight_type=kind) for kind in INSIGHT_TYPES] if props.settings.insights else None,
             tags={"Name": trail_name(names)},
             depends_on=[*props.depends_on, topic_policy],
         )

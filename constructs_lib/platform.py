@@ -24,6 +24,7 @@ from constructs_lib.audit import AuditTrail, AuditTrailProps, trail_arn
 from constructs_lib.cis_alarms import CisAlarms
 from constructs_lib.compute import Compute, ComputeProps
 from constructs_lib.context import PlatformContext, StackScope
+from constructs_lib.data_events import platform_data_events
 from constructs_lib.data_lake import LOGGED_PURPOSES, TRAIL_PREFIX, DataLake, DataLakeProps, data_lake_bucket_arns
 from constructs_lib.database import MYSQL_PORT, Database, DatabaseProps, database_identifier, database_log_group_prefix
 from constructs_lib.database_events import database_event_source_arns
@@ -38,7 +39,7 @@ from constructs_lib.rules import PolicyGate, placeholder_context
 from constructs_lib.serverless import FUNCTION_PURPOSE, Serverless, ServerlessProps
 from constructs_lib.terraform_settings import configure_aws_provider, configure_remote_state
 from environments.schema import EnvironmentConfig
-from platform_core.naming import ResourceNames
+from platform_core.naming import ResourceNames, state_bucket_names
 from platform_core.target import DeployTarget
 from synth_runtime.provider_bindings import aws
 
@@ -109,20 +110,6 @@ class PlatformStack(TerraformStack):
                 protections=protections,
             ),
         )
-        self.trail = AuditTrail(
-            self,
-            "audit-trail",
-            ctx,
-            AuditTrailProps(
-                audit_bucket_name=self.data_lake.audit.name,
-                s3_key_prefix=TRAIL_PREFIX,
-                audit_key_arn=self.keys.audit.arn,
-                data_bucket_arn=self.data_lake.data.arn,
-                settings=config.audit,
-                depends_on=[self.data_lake.audit.policy],
-            ),
-        )
-        CisAlarms(self, "cis-alarms", ctx, self.trail.log_group_name)
         MfaEnforcement(self, "mfa", where)
         self.compute = Compute(
             self,
@@ -168,6 +155,25 @@ class PlatformStack(TerraformStack):
                 log_bucket_arn=self.data_lake.access_logs.arn,
             ),
         )
+        self.trail = AuditTrail(
+            self,
+            "audit-trail",
+            ctx,
+            AuditTrailProps(
+                audit_bucket_name=self.data_lake.audit.name,
+                s3_key_prefix=TRAIL_PREFIX,
+                audit_key_arn=self.keys.audit.arn,
+                data_events=platform_data_events(
+                    self.data_lake.buckets().values(),
+                    trail_bucket=self.data_lake.audit,
+                    other_bucket_arns=[where.arn("s3", name, regional=False, in_account=False) for name in state_bucket_names(config.state.bucket)],
+                    function_arns=[self.serverless.function.arn],
+                ),
+                settings=config.audit,
+                depends_on=[self.data_lake.audit.policy],
+            ),
+        )
+        CisAlarms(self, "cis-alarms", ctx, self.trail.log_group_name)
         function = self.serverless.function
         self.api = Api(self, "api", ctx, ApiProps(settings=config.api, function_name=function.function_name, function_invoke_arn=function.invoke_arn))
         self.firewall = WebFirewall(self, "firewall", ctx, self.api.stage.arn)

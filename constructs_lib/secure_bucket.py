@@ -6,7 +6,10 @@ closed to the public by all four public-access blocks, owned by the bucket
 owner (ACLs off), reachable only over TLS, and cleaned of incomplete
 multipart uploads. Server access logging, lifecycle expiry and transitions,
 event notifications, extra policy statements and ``force_destroy`` are props,
-with the safe choice as the default.
+with the safe choice as the default. The one exception to SSE-KMS is
+``sse_s3_log_target``: a bucket that only receives S3 server access logs is
+encrypted with SSE-S3, the one default encryption AWS documents for a log
+target (SSE-KMS is not supported there).
 """
 
 from __future__ import annotations
@@ -58,10 +61,13 @@ class SecureBucketProps:
     """Deletions and ACL changes are published to this topic."""
     force_destroy: bool = False
     prevent_destroy: bool = True
+    sse_s3_log_target: bool = False
+    """SSE-S3 (AES256) instead of SSE-KMS, for a bucket that only receives S3 server access logs, where AWS
+    documents SSE-S3 as the only supported default encryption. ``kms_key_arn`` must then be None."""
 
 
 class SecureBucket(Construct):
-    """A versioned, SSE-KMS, private, TLS-only, owner-enforced bucket. See the module docstring."""
+    """A versioned, SSE-KMS (SSE-S3 for a log target), private, TLS-only, owner-enforced bucket. See the module docstring."""
 
     def __init__(self, scope: Construct, construct_id: str, props: SecureBucketProps) -> None:
         super().__init__(scope, construct_id)
@@ -80,6 +86,8 @@ class SecureBucket(Construct):
             bucket=bucket_id,
             versioning_configuration=versioning.S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
+        if props.sse_s3_log_target and props.kms_key_arn is not None:
+            raise ValueError(f"{props.bucket_name}: an SSE-S3 log target takes no KMS key")
         sse = aws.s3_bucket_server_side_encryption_configuration
         sse.S3BucketServerSideEncryptionConfigurationA(
             self,
@@ -88,9 +96,10 @@ class SecureBucket(Construct):
             rule=[
                 sse.S3BucketServerSideEncryptionConfigurationRuleA(
                     apply_server_side_encryption_by_default=sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+                        sse_algorithm="AES256" if props.sse_s3_log_target else "aws:kms", kms_master_key_id=props.kms_key_arn
                     ),
-                    bucket_key_enabled=True,
+                    # The bucket key saves KMS requests; SSE-S3 makes none.
+                    bucket_key_enabled=None if props.sse_s3_log_target else True,
                 )
             ],
         )

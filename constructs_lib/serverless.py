@@ -36,13 +36,13 @@ from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.security_groups import allow_https_out, tier_security_group
 from environments.schema import Protections, ServerlessConfig
+from platform_core.conventions import FUNCTION_PURPOSE
 from synth_runtime.provider_bindings import aws
 
 RUNTIME = "python3.13"
 TTL_ATTRIBUTE = "expires_at"
 ASYNC_RETRIES = 2
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
-FUNCTION_PURPOSE = "data-api"
 FUNCTION_PACKAGE = "data_api"
 """The function's source: ``lambda_src/data_api``."""
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from environments.validators import BucketName, Region, StateKey
 from platform_core.conventions import STATE_WORKSPACE_PREFIX
-from platform_core.naming import ResourceNames
+from platform_core.naming import STATE_ACCESS_LOG_SUFFIX, ResourceNames, state_access_log_bucket_name
 
 
 class StrictModel(BaseModel):
@@ -42,9 +42,22 @@ def dotted_settings(model: BaseModel) -> dict[str, Any]:
 class StateConfig(StrictModel):
     """Where this environment's Terraform state lives (S3, encrypted, with lockfiles)."""
 
-    bucket: BucketName = Field(description="Remote state bucket: the state is `s3://<bucket>/workspaces/<env>/<key>`.")
+    bucket: BucketName = Field(
+        description="Remote state bucket: the state is `s3://<bucket>/workspaces/<env>/<key>`. Its server access logs go to `<bucket>-access-logs`, so at most 51 characters."
+    )
     region: Region = Field(description="The state bucket's region.")
     key: StateKey = Field(description="The state's key, ending in `.tfstate`; no two environments share bucket and key.")
+
+    @field_validator("bucket")
+    @classmethod
+    def _access_log_bucket_fits(cls, bucket: str) -> str:
+        log_bucket = state_access_log_bucket_name(bucket)
+        if len(log_bucket) > 63:
+            raise ValueError(
+                f"its access-log bucket {log_bucket!r} would be {len(log_bucket)} characters, over S3's 63; "
+                f"use at most {63 - len(STATE_ACCESS_LOG_SUFFIX)} characters"
+            )
+        return bucket
 
 
 class OneStack(StrictModel):

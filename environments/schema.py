@@ -116,6 +116,10 @@ class AuditConfig(StrictModel):
         default=2557,
         description=f"The trail's log group retention and the audit bucket's expiry (CloudWatch values); production needs at least {PRODUCTION_AUDIT_RETENTION_DAYS} (7 years).",
     )
+    insights: bool = Field(
+        default=True,
+        description="CloudTrail Insights on the trail: unusual rates of API calls (`ApiCallRateInsight`) and of API errors (`ApiErrorRateInsight`) are recorded as Insights events. AWS charges for the management events Insights analyses, per 100,000 events; `false` turns it off.",
+    )
 
 
 class DatabaseConfig(StrictModel):

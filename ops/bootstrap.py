@@ -1,9 +1,11 @@
-"""Create (or adopt) the state bucket of an environment or an account baseline with its own small Terraform stack.
+"""Create (or adopt) the state bucket of an environment or an account baseline, and the bucket its access logs go
+to, with their own small Terraform stack.
 
 The stack (:class:`constructs_lib.state_bucket.StateBucketStack`) keeps *local*
 state under ``.platform/bootstrap/<target>/``. Running it again is a no-op; if
-the bucket already exists but the local state does not know it (a new clone, a
-second machine), the bucket is imported first instead of failing.
+a bucket already exists but the local state does not know it (a new clone, a
+second machine), it is imported first instead of failing. A state bucket made
+before it had an access-log bucket gets one at the next run.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ops.progress import step
 from ops.stacks import SYNTH_FLAGS, synth_selection
 from ops.terraform_cli import run_terraform
 from platform_core.errors import PipelineError
+from platform_core.naming import state_bucket_names
 from platform_core.target import DeployTarget
 
 
@@ -31,12 +34,12 @@ def bootstrap_dir(target: DeployTarget) -> Path:
     return platform_dir() / "bootstrap" / kind
 
 
-def _bucket_exists(config: Deployable, target: DeployTarget) -> bool:
+def _bucket_exists(config: Deployable, target: DeployTarget, bucket: str) -> bool:
     import botocore.exceptions
 
     s3 = AwsClients(target, config.state.region).client("s3")
     try:
-        s3.head_bucket(Bucket=config.state.bucket)
+        s3.head_bucket(Bucket=bucket)
         return True
     except botocore.exceptions.ClientError as error:
         code = error.response.get("Error", {}).get("Code")
@@ -44,7 +47,7 @@ def _bucket_exists(config: Deployable, target: DeployTarget) -> bool:
             return False
         if code in ("403", "AccessDenied"):
             raise PipelineError(
-                f"state bucket {config.state.bucket} exists but belongs to someone else, or these credentials may not "
+                f"bucket {bucket} exists but belongs to someone else, or these credentials may not "
                 f"read it; choose another state.bucket in {config.source_file}"
             ) from None
         raise
@@ -73,31 +76,33 @@ def _synthesize(configs: Sequence[Deployable], target: DeployTarget, directory: 
     return [directory / "cdktf.out" / "stacks" / f"state-bucket-{config.stack_name}" for config in configs]
 
 
-def _bucket_address(stack: Path) -> str:
+def _bucket_addresses(stack: Path) -> dict[str, str]:
+    """Each bucket of the stack by name: its Terraform address."""
     resources = json.loads((stack / "cdk.tf.json").read_text())["resource"]["aws_s3_bucket"]
-    (name,) = resources
-    return f"aws_s3_bucket.{name}"
+    return {body["bucket"]: f"aws_s3_bucket.{name}" for name, body in resources.items()}
 
 
-def _converge(stack: Path, bucket: str, exists: bool) -> None:
-    """init, import the bucket if it exists but this local state does not know it, apply."""
+def _converge(stack: Path, existing: Sequence[str]) -> None:
+    """init, import each bucket in ``existing`` that this local state does not know, apply."""
     run_terraform(["init", "-input=false", "-no-color"], cwd=stack)
-    address = _bucket_address(stack)
+    addresses = _bucket_addresses(stack)
     known = run_terraform(["state", "list"], cwd=stack, check=False).stdout.split()
-    if exists and address not in known:
-        run_terraform(["import", "-input=false", "-no-color", address, bucket], cwd=stack)
+    for bucket in existing:
+        if addresses[bucket] not in known:
+            run_terraform(["import", "-input=false", "-no-color", addresses[bucket], bucket], cwd=stack)
     run_terraform(["apply", "-auto-approve", "-input=false", "-no-color"], cwd=stack)
 
 
 def ensure_state_buckets(configs: Sequence[Deployable], target: DeployTarget, *, force: bool = False) -> None:
-    """Make sure each config's state bucket exists with its protections. Skips the ones already in place; the
-    others are made at the same time (most of a bucket's time is the provider waiting for its lifecycle rules)."""
+    """Make sure each config's state bucket and its access-log bucket exist with their protections. Skips the ones
+    already in place; the others are made at the same time (most of a bucket's time is the provider waiting for its
+    lifecycle rules)."""
     directory = bootstrap_dir(target)
-    pending = [
-        (config, exists)
-        for config in configs
-        if not ((exists := _bucket_exists(config, target)) and _local_state(directory, config).exists() and not force)
-    ]
+    pending = []
+    for config in configs:
+        existing = [bucket for bucket in state_bucket_names(config.state.bucket) if _bucket_exists(config, target, bucket)]
+        if force or len(existing) < len(state_bucket_names(config.state.bucket)) or not _local_state(directory, config).exists():
+            pending.append((config, existing))
     if not pending:
         return
     names = ", ".join(config.stack_name for config, _ in pending)
@@ -105,7 +110,7 @@ def ensure_state_buckets(configs: Sequence[Deployable], target: DeployTarget, *,
     with step(f"[{names}] bootstrap state bucket{'s' if len(pending) > 1 else ''} {buckets}"):
         stacks = _synthesize([config for config, _ in pending], target, directory)
         with ThreadPoolExecutor(max_workers=len(pending)) as pool:
-            runs = [pool.submit(_converge, stack, config.state.bucket, exists) for stack, (config, exists) in zip(stacks, pending, strict=True)]
+            runs = [pool.submit(_converge, stack, existing) for stack, (_, existing) in zip(stacks, pending, strict=True)]
             for run in runs:
                 run.result()
 

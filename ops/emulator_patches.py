@@ -279,6 +279,29 @@ def trails_are_described_by_name_or_arn() -> None:
     CloudTrailResponse.describe_trails = describe_trails  # type: ignore[method-assign]
 
 
+def trail_selectors_are_replaced_and_described() -> None:
+    """moto's PutInsightSelectors appends to the trail's selectors instead of replacing them (so Insights can
+    never be turned off, and a second put doubles them), and its trail description always says
+    ``HasInsightSelectors: false`` and ``HasCustomEventSelectors: false``. The AWS provider reads a trail's
+    Insights only when the description says it has some, so a change made outside Terraform would go unseen.
+    AWS replaces the selectors and describes what the trail has; so does this."""
+    from moto.cloudtrail.models import Trail
+
+    original_description = Trail.description
+
+    def put_insight_selectors(self: Trail, insight_selectors: list[dict[str, str]]) -> None:
+        self.insight_selectors = list(insight_selectors)
+
+    def description(self: Trail, include_region: bool = False) -> dict[str, Any]:
+        described = original_description(self, include_region)
+        described["HasInsightSelectors"] = bool(self.insight_selectors)
+        described["HasCustomEventSelectors"] = bool(self.event_selectors or self.advanced_event_selectors)
+        return described
+
+    Trail.put_insight_selectors = put_insight_selectors  # type: ignore[method-assign]
+    Trail.description = description  # type: ignore[method-assign]
+
+
 def rds_instances_get_their_own_resource_ids() -> None:
     """moto gives every DB instance the same ``DbiResourceId``; the AWS provider finds an instance
     by it, so with two instances in an account (two environments) it finds neither. AWS makes
@@ -784,6 +807,7 @@ PATCHES: list[Callable[[], None]] = [
     access_analyzer_is_served,  # first: the one-request gate below wraps it
     requests_are_dispatched_one_at_a_time,
     trails_are_described_by_name_or_arn,
+    trail_selectors_are_replaced_and_described,
     rds_instances_get_their_own_resource_ids,
     rds_instances_get_the_current_default_ca,
     rds_keeps_performance_insights_settings,

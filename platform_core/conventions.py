@@ -12,3 +12,9 @@ STATE_WORKSPACE_PREFIX = "workspaces"
 BASELINE_STACK_PREFIX = "baseline-"
 """An account's baseline stack (its directory, workspace and plans) is ``baseline-<account>``; no environment's
 name may start with it."""
+
+FUNCTION_PURPOSE = "data-api"
+"""The platform's one Lambda function is ``ServerlessApp-data-api-<env>`` (``ResourceNames.function``)."""
+
+INSIGHT_TYPES: tuple[str, ...] = ("ApiCallRateInsight", "ApiErrorRateInsight")
+"""What CloudTrail Insights watches when ``audit.insights`` is on: both kinds it offers."""

@@ -36,3 +36,17 @@ class ResourceNames:
     def log_group_prefix(self) -> str:
         """Every log group of this environment starts with this, so a key policy can scope to it."""
         return f"/{self.project}/{self.environment}/"
+
+
+STATE_ACCESS_LOG_SUFFIX = "-access-logs"
+"""The state bucket's server access logs go to ``<state bucket>-access-logs``."""
+
+
+def state_access_log_bucket_name(state_bucket: str) -> str:
+    """The bucket that receives the state bucket's server access logs, created in the same bootstrap stack."""
+    return f"{state_bucket}{STATE_ACCESS_LOG_SUFFIX}"
+
+
+def state_bucket_names(state_bucket: str) -> tuple[str, str]:
+    """The buckets of a state-bucket stack: the state bucket and its access-log bucket."""
+    return state_bucket, state_access_log_bucket_name(state_bucket)

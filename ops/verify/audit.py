@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ops.verify import VerifyContext, expect
 from platform_core.cis_catalogue import CIS_CHECK_IDS
+from platform_core.conventions import FUNCTION_PURPOSE, INSIGHT_TYPES
+from platform_core.naming import state_bucket_names
 
 
 def _trail(ctx: VerifyContext) -> dict:
@@ -28,10 +30,28 @@ def trail_is_logging(ctx: VerifyContext) -> None:
     expect(status["IsLogging"], "the trail is not logging")
 
 
-def data_events(ctx: VerifyContext) -> None:
+def _audited_buckets(ctx: VerifyContext) -> list[str]:
+    """Every bucket of the environment but the trail's own (the audit bucket), then the state bucket and its log bucket."""
+    return [ctx.bucket_name("data"), ctx.bucket_name("access-logs"), *state_bucket_names(ctx.config.state.bucket)]
+
+
+def data_events(ctx: VerifyContext) -> str:
     selectors = ctx.client("cloudtrail").get_event_selectors(TrailName=ctx.names.name("trail")).get("EventSelectors", [])
-    values = [v for s in selectors for r in s.get("DataResources", []) if r["Type"] == "AWS::S3::Object" for v in r["Values"]]
-    expect(values == [f"arn:aws:s3:::{ctx.bucket_name('data')}/"], f"S3 data events cover {values}")
+    values = {kind: [v for s in selectors if s.get("ReadWriteType") == "All" for r in s.get("DataResources", []) if r["Type"] == kind for v in r["Values"]] for kind in ("AWS::S3::Object", "AWS::Lambda::Function")}
+    buckets = sorted(f"arn:aws:s3:::{bucket}/" for bucket in _audited_buckets(ctx))
+    expect(sorted(values["AWS::S3::Object"]) == buckets, f"S3 data events (read and write) cover {values['AWS::S3::Object']}, not {buckets}")
+    expect(f"arn:aws:s3:::{ctx.bucket_name('audit')}/" not in values["AWS::S3::Object"], "the trail records its own bucket (a loop)")
+    function = f"arn:aws:lambda:{ctx.config.region}:{ctx.account_id}:function:{ctx.names.function(FUNCTION_PURPOSE)}"
+    expect(values["AWS::Lambda::Function"] == [function], f"Lambda data events cover {values['AWS::Lambda::Function']}, not {[function]}")
+    return f"{len(buckets)} buckets, 1 function"
+
+
+def insights(ctx: VerifyContext) -> str:
+    answer = ctx.client("cloudtrail").get_insight_selectors(TrailName=ctx.names.name("trail"))
+    found = sorted(s["InsightType"] for s in answer.get("InsightSelectors", []))
+    wanted = sorted(INSIGHT_TYPES) if ctx.config.audit.insights else []
+    expect(found == wanted, f"Insights selectors are {found}, expected {wanted}")
+    return ", ".join(found) or "off (audit.insights = false)"
 
 
 def log_group(ctx: VerifyContext) -> str:
@@ -66,7 +86,8 @@ def alarm_topic_encrypted(ctx: VerifyContext) -> None:
 CHECKS = [
     ("audit", "trail: multi-region, global events, log-file validation, audit key, audit bucket, log group", trail_settings),
     ("audit", "trail is logging", trail_is_logging),
-    ("audit", "trail records S3 data events of the data bucket", data_events),
+    ("audit", "trail records S3 data events of every bucket but its own and of the state buckets, and Lambda invokes", data_events),
+    ("audit", "trail runs CloudTrail Insights (API call and error rates) as audit.insights says", insights),
     ("audit", "trail log group is encrypted with the configured retention", log_group),
     ("audit", "CIS metric filters and alarms exist and publish to the alarm topic", cis_filters_and_alarms),
     ("audit", "the alarm topic is encrypted with the logs key", alarm_topic_encrypted),

@@ -100,6 +100,8 @@ CASES = [
     ),
     BadFile("state bucket with capitals", replace('bucket = "acme-tfstate-dev"', 'bucket = "Acme_TFState"'), "state.bucket", "is not a valid S3 bucket name"),
     BadFile("state bucket shaped like an IP", replace('bucket = "acme-tfstate-dev"', 'bucket = "192.168.1.1"'), "state.bucket", "do not shape it like an IP address"),
+    BadFile("state bucket leaving no room for its log bucket", replace('bucket = "acme-tfstate-dev"', f'bucket = "acme-tfstate-{"d" * 40}"'), "state.bucket", "over S3's 63; use at most 51 characters"),
+    BadFile("Insights switched on with a string", replace("[audit]\n", '[audit]\ninsights = "yes"\n'), "audit.insights", "Input should be a valid boolean"),
     BadFile("state key not a tfstate", replace('key = "platform/dev.tfstate"', 'key = "/platform/dev"'), "state.key", "is not a usable state key"),
     BadFile("file name not an environment name", DEV, "(file name)", "is not a usable environment name", file_name="Dev_1.toml"),
     # --- other fields

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from environments import load_environments
-from environments.schema import EnvironmentConfig, NetworkConfig, Protections
+from environments.config_model import StateConfig
+from environments.schema import AuditConfig, EnvironmentConfig, NetworkConfig, Protections
 from environments.validators import CLOUDWATCH_RETENTION_DAYS
 
 
@@ -56,3 +57,22 @@ def test_configs_are_immutable(configs):
 
 def test_only_requested_environments_load():
     assert [c.name for c in load_environments(only=["prod"])] == ["prod"]
+
+
+def test_insights_are_on_by_default_and_in_every_shipped_environment(configs):
+    assert AuditConfig.model_fields["insights"].default is True
+    assert "charges" in AuditConfig.model_fields["insights"].description, "the description says Insights costs money"
+    assert {name: config.audit.insights for name, config in configs.items()} == {"dev": True, "staging": True, "prod": True}
+
+
+def test_insights_can_be_turned_off_by_name(configs):
+    off = EnvironmentConfig.model_validate({**configs["dev"].model_dump(exclude={"name"}), "name": "dev", "audit": {"insights": False}}, strict=False)
+    assert off.audit.insights is False
+    assert off.audit.log_retention_days == AuditConfig.model_fields["log_retention_days"].default
+    assert off.settings()["audit.insights"] is False, "a suppression's `when` can name it"
+
+
+def test_a_state_bucket_name_leaves_room_for_its_access_log_bucket():
+    assert StateConfig(bucket="a" * 51, region="us-east-1", key="x.tfstate").bucket == "a" * 51
+    with pytest.raises(ValueError, match="over S3's 63"):
+        StateConfig(bucket="a" * 52, region="us-east-1", key="x.tfstate")

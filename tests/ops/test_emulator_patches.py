@@ -436,3 +436,39 @@ def test_rds_event_subscriptions_can_be_changed():
         finally:
             for name in added:
                 delattr(RDSResponse, name)
+
+
+def test_trail_selectors_are_replaced_and_described():
+    import boto3
+    from moto import mock_aws
+    from moto.cloudtrail.models import Trail
+
+    from ops.emulator_patches import trail_selectors_are_replaced_and_described
+
+    both = [{"InsightType": "ApiCallRateInsight"}, {"InsightType": "ApiErrorRateInsight"}]
+    original = (Trail.put_insight_selectors, Trail.description)
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="trail-bucket")
+        trails = boto3.client("cloudtrail", region_name="us-east-1")
+        trails.create_trail(Name="trail", S3BucketName="trail-bucket")
+        trails.put_insight_selectors(TrailName="trail", InsightSelectors=both)
+        trails.put_insight_selectors(TrailName="trail", InsightSelectors=both)
+        assert len(trails.get_insight_selectors(TrailName="trail")["InsightSelectors"]) == 4, "the quirk is gone?"
+        assert trails.get_trail(Name="trail")["Trail"]["HasInsightSelectors"] is False, "the quirk is gone?"
+        try:
+            trail_selectors_are_replaced_and_described()
+            trails.put_insight_selectors(TrailName="trail", InsightSelectors=both)
+            assert trails.get_insight_selectors(TrailName="trail")["InsightSelectors"] == both
+            described = trails.describe_trails(trailNameList=["trail"])["trailList"][0]
+            assert described["HasInsightSelectors"] is True
+            assert described["HasCustomEventSelectors"] is False
+            trails.put_event_selectors(
+                TrailName="trail",
+                EventSelectors=[{"ReadWriteType": "All", "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::b/"]}]}],
+            )
+            assert trails.get_trail(Name="trail")["Trail"]["HasCustomEventSelectors"] is True
+            trails.put_insight_selectors(TrailName="trail", InsightSelectors=[])
+            assert "InsightSelectors" not in trails.get_insight_selectors(TrailName="trail"), "turned off, as on AWS"
+            assert trails.get_trail(Name="trail")["Trail"]["HasInsightSelectors"] is False
+        finally:
+            Trail.put_insight_selectors, Trail.description = original

@@ -1,4 +1,4 @@
-"""The trail: multi-region, global events, validated and encrypted logs, CloudWatch delivery, data events."""
+"""The trail: multi-region, global events, validated and encrypted logs, CloudWatch delivery, data events, Insights."""
 
 from __future__ import annotations
 
@@ -59,17 +59,65 @@ def test_prod_keeps_audit_logs_at_least_seven_years(stacks):
     assert group["retention_in_days"] >= 2557
 
 
-def test_trail_records_data_events_of_the_data_bucket(stacks, environment):
-    stack = stacks[environment]
+def _selector(stack) -> tuple[dict, dict[str, list[str]]]:
     _, body = trail(stack)
-    bucket_name, _ = find(stack, "aws_s3_bucket", "data-lake/data/bucket")
-    assert body["event_selector"] == [
-        {
-            "read_write_type": "All",
-            "include_management_events": True,
-            "data_resource": [{"type": "AWS::S3::Object", "values": [ref("aws_s3_bucket", bucket_name, "arn") + "/"]}],
-        }
-    ]
+    (selector,) = body["event_selector"]
+    return selector, {resource["type"]: resource["values"] for resource in selector["data_resource"]}
+
+
+def test_trail_records_read_and_write_data_events_of_every_bucket_but_its_own(stacks, environment):
+    stack = stacks[environment]
+    selector, values = _selector(stack)
+    assert selector["read_write_type"] == "All", "reads and writes"
+    assert selector["include_management_events"] is True
+    audit_bucket, _ = find(stack, "aws_s3_bucket", "data-lake/audit/bucket")
+    platform_buckets = {ref("aws_s3_bucket", name, "arn") + "/" for name in resources(stack, "aws_s3_bucket") if name != audit_bucket}
+    assert len(platform_buckets) == len(resources(stack, "aws_s3_bucket")) - 1 >= 2
+    assert platform_buckets <= set(values["AWS::S3::Object"])
+    assert ref("aws_s3_bucket", audit_bucket, "arn") + "/" not in values["AWS::S3::Object"], "the trail's own bucket would loop"
+
+
+def test_trail_records_the_state_bucket_and_its_log_bucket(stacks, configs, environment):
+    _, values = _selector(stacks[environment])
+    state = configs[environment].state.bucket
+    assert f"arn:{PARTITION}:s3:::{state}/" in values["AWS::S3::Object"]
+    assert f"arn:{PARTITION}:s3:::{state}-access-logs/" in values["AWS::S3::Object"]
+    assert len(values["AWS::S3::Object"]) == len(set(values["AWS::S3::Object"])) == 4
+
+
+def test_trail_records_invokes_of_every_function(stacks, environment):
+    stack = stacks[environment]
+    _, values = _selector(stack)
+    functions = resources(stack, "aws_lambda_function")
+    assert functions
+    assert values["AWS::Lambda::Function"] == [ref("aws_lambda_function", name, "arn") for name in functions]
+
+
+def test_insights_watch_api_call_and_error_rates_by_default(stacks, configs, environment):
+    assert configs[environment].audit.insights is True, "the shipped environments keep the default"
+    _, body = trail(stacks[environment])
+    assert body["insight_selector"] == [{"insight_type": "ApiCallRateInsight"}, {"insight_type": "ApiErrorRateInsight"}]
+
+
+def test_insights_off_when_the_environment_says_so(configs, tmp_path):
+    from platform_core.target import DeployTarget
+    from tests.synth import synth_environments
+
+    config = configs["dev"].model_copy(update={"audit": configs["dev"].audit.model_copy(update={"insights": False})})
+    stack = synth_environments([config], DeployTarget(kind="aws"), tmp_path)["dev"]
+    _, body = trail(stack)
+    assert "insight_selector" not in body
+    assert body["event_selector"], "data events stay on"
+
+
+def test_too_many_data_resources_are_refused_at_synth():
+    import pytest
+
+    from constructs_lib.data_events import BASIC_SELECTOR_DATA_RESOURCE_LIMIT, DataEvents
+
+    DataEvents(bucket_arns=["b"] * (BASIC_SELECTOR_DATA_RESOURCE_LIMIT - 1), function_arns=["f"])
+    with pytest.raises(ValueError, match="250 per trail"):
+        DataEvents(bucket_arns=["b"] * BASIC_SELECTOR_DATA_RESOURCE_LIMIT, function_arns=["f"])
 
 
 def test_delivery_notifications_go_to_an_encrypted_topic_only_this_trail_publishes_to(stacks, environment):
