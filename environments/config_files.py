@@ -7,6 +7,8 @@ errors translated into ``file: field: reason`` lines.
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -34,13 +36,20 @@ def display(path: Path) -> str:
 # --- pydantic's errors as Problems ------------------------------------------------------------
 
 
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+"""A key TOML writes without quotes."""
+
+
 def _field_path(loc: Iterable[Any]) -> str:
+    """``api.allowed_ingress_cidrs[0]``; a key that is not a bare TOML key (an unknown key with spaces, a colon or a
+    line break) is quoted as TOML quotes it, so the message stays one ``file: field: reason`` line."""
     text = ""
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            key = str(part) if BARE_KEY.fullmatch(str(part)) else json.dumps(str(part))
+            text += f".{key}" if text else key
     return text or "(file)"
 
 

@@ -20,6 +20,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -127,3 +128,17 @@ def test_a_random_environment_file_is_accepted_and_synthesized_or_refused_cleanl
             return
         stacks = synth_environments([accepted], DeployTarget(kind="aws"), Path(work) / "out")
         assert stacks["dev"]["resource"]["aws_vpc"], "an accepted file synthesizes the whole platform"
+
+
+def test_an_unknown_key_with_a_line_break_or_a_colon_is_named_on_one_quoted_line(tmp_path):
+    """Found by the property test above: an unknown key ``"a\\nb: c"`` split the refusal over two lines."""
+    config = json.loads(json.dumps(DEV))
+    config["api"]["a\nb: c"] = 1
+    directory = tmp_path / "environments"
+    directory.mkdir()
+    path = directory / "dev.toml"
+    path.write_text(to_toml(config), encoding="utf-8")
+    with pytest.raises(ConfigError) as refusal:
+        load_environments(directory)
+    (line,) = str(refusal.value).splitlines()
+    assert line.startswith(f'{path}: api."a\\nb: c": unknown key; remove it or fix its spelling'), line
