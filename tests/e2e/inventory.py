@@ -15,6 +15,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 
+from platform_core.naming import state_bucket_names
 from tests.e2e.conftest import E2E
 
 CountInCloud = Callable[[E2E, str], int]
@@ -23,6 +24,12 @@ CountInCloud = Callable[[E2E, str], int]
 def _vpc_ids(e2e: E2E, environment: str) -> list[str]:
     tagged = [{"Name": "tag:Environment", "Values": [environment]}]
     return [v["VpcId"] for v in e2e.client("ec2").describe_vpcs(Filters=tagged)["Vpcs"]]
+
+
+def _bootstrap_buckets(environment: str) -> tuple[str, ...]:
+    """The state bucket and its access-log bucket: the bootstrap's stack holds them, not the environment's state.
+    Every environment the end-to-end test deploys (dev, and qa made from it) keeps its state in acme-tfstate-<env>."""
+    return state_bucket_names(f"acme-tfstate-{environment}")
 
 
 def _in_vpcs(e2e: E2E, environment: str) -> list[dict]:
@@ -92,7 +99,11 @@ COUNTERS: dict[str, CountInCloud] = {
         [a for a in e.client("kms").list_aliases()["Aliases"] if a["AliasName"].startswith("alias/acme-") and a["AliasName"].endswith(f"-{env}")]
     ),
     "aws_s3_bucket": lambda e, env: len(
-        [b for b in e.client("s3").list_buckets()["Buckets"] if b["Name"].startswith("acme-") and f"-{env}-" in b["Name"]]
+        [
+            b
+            for b in e.client("s3").list_buckets()["Buckets"]
+            if b["Name"].startswith("acme-") and f"-{env}-" in b["Name"] and b["Name"] not in _bootstrap_buckets(env)
+        ]
     ),
     "aws_cloudwatch_log_group": lambda e, env: len(_log_groups(e, env)),
     "aws_iam_role": lambda e, env: _named([r["RoleName"] for r in e.client("iam").list_roles()["Roles"]], env),
