@@ -4,11 +4,13 @@ What it creates, and why:
 
 * A regional REST API whose resource policy allows ``execute-api:Invoke``
   only from the environment's allowed CIDRs (``aws:SourceIp``) and explicitly
-  denies every other source.
-* ``/data`` with GET and POST, proxied to the data function, each requiring an
-  API key and validated before the function runs (GET needs ``id``; POST needs
-  a JSON body that matches the item model). OPTIONS answers CORS preflights,
-  echoing the origin only when it is one of the configured origins.
+  denies every other source; with the IAM authorizer it also admits only the
+  listed principals (``constructs_lib/api_access.py``).
+* ``/data`` with GET and POST, proxied to the data function, each behind an
+  authorizer (IAM by default, or a Cognito user pool), requiring an API key and
+  validated before the function runs (GET needs ``id``; POST needs a JSON body
+  that matches the item model). OPTIONS answers CORS preflights, echoing the
+  origin only when it is one of the configured origins.
 * A stage named after the environment: JSON access logs to a KMS-encrypted log
   group, X-Ray, metrics, INFO execution logging with data tracing off, and
   throttling from config. The execution-log group is created first, encrypted
@@ -29,10 +31,10 @@ from cdktf import Fn, TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib.alarms import AlarmSpec, metric_alarm
+from constructs_lib.api_access import method_authorization, resource_policy
 from constructs_lib.api_methods import cors_preflight, data_methods
 from constructs_lib.api_model import ACCESS_LOG_FORMAT, EXECUTION_LOG_PREFIX, ITEM_MODEL_DIGEST, ITEM_MODEL_JSON
 from constructs_lib.context import PlatformContext
-from constructs_lib.iam_documents import policy_document, statement
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from environments.schema import ApiConfig
 from synth_runtime.provider_bindings import aws
@@ -67,27 +69,7 @@ class Api(Construct):
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         api_id = self.rest_api.id
-        policy = policy_document(
-            self,
-            "resource-policy-document",
-            [
-                statement(
-                    "InvokeFromAllowedNetworks",
-                    actions=["execute-api:Invoke"],
-                    resources=[f"{self.rest_api.execution_arn}/*"],
-                    principals={"AWS": ["*"]},
-                    conditions=[("IpAddress", "aws:SourceIp", list(props.settings.allowed_ingress_cidrs))],
-                ),
-                statement(
-                    "DenyEveryOtherNetwork",
-                    effect="Deny",
-                    actions=["execute-api:Invoke"],
-                    resources=[f"{self.rest_api.execution_arn}/*"],
-                    principals={"AWS": ["*"]},
-                    conditions=[("NotIpAddress", "aws:SourceIp", list(props.settings.allowed_ingress_cidrs))],
-                ),
-            ],
-        )
+        policy = resource_policy(self, ctx, props.settings, self.rest_api.execution_arn)
         self.policy = aws.api_gateway_rest_api_policy.ApiGatewayRestApiPolicy(
             self, "resource-policy", rest_api_id=api_id, policy=policy
         )
@@ -120,6 +102,7 @@ class Api(Construct):
             parameters_validator_id=parameters_validator.id,
             body_validator_id=body_validator.id,
             item_model_name=item_model.name,
+            authorization=method_authorization(self, props.settings, api_id),
         )
         parts += cors_preflight(self, api_id, data.id, parameters_validator.id, props.settings.cors_allowed_origins)
 

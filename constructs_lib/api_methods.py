@@ -1,6 +1,7 @@
 """The methods of ``/data``, created inside the :class:`~constructs_lib.api.Api` construct.
 
-GET and POST proxy to the data function, each requiring an API key and
+GET and POST proxy to the data function, each behind the environment's
+authorizer (``constructs_lib/api_access.py``), requiring an API key and
 validated before the function runs (GET needs ``id``; POST needs a JSON body
 that matches the item model). OPTIONS answers CORS preflights without a key
 (browsers send none), echoing the origin only when it is one of the
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 
 from constructs import Construct
 
+from constructs_lib.api_access import MethodAuthorization
 from constructs_lib.api_model import CORS_HEADERS, cors_preflight_template
 from constructs_lib.context import StackScope
 from synth_runtime.provider_bindings import aws
@@ -30,6 +32,7 @@ def data_methods(
     parameters_validator_id: str,
     body_validator_id: str,
     item_model_name: str,
+    authorization: MethodAuthorization,
 ) -> list[str]:
     """GET and POST ``/data``, their Lambda proxy integrations and invoke permissions. Returns the ids a
     redeployment must follow."""
@@ -53,7 +56,8 @@ def data_methods(
             rest_api_id=api_id,
             resource_id=resource_id,
             http_method=method,
-            authorization="NONE",
+            authorization=authorization.authorization,
+            authorizer_id=authorization.authorizer_id,
             api_key_required=True,
             **extra,
         )
@@ -119,7 +123,7 @@ def cors_preflight(api: Construct, api_id: str, resource_id: str, validator_id: 
         http_method=method.http_method,
         status_code=response.status_code,
         response_parameters={
-            "method.response.header.Access-Control-Allow-Headers": "'Content-Type,X-Api-Key'",
+            "method.response.header.Access-Control-Allow-Headers": "'Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token,X-Api-Key'",
             "method.response.header.Access-Control-Allow-Methods": "'GET,POST,OPTIONS'",
         },
         response_templates={"application/json": cors_preflight_template(origins)},

@@ -199,6 +199,20 @@ def cors_origins_listed_once(config: EnvironmentConfig) -> Iterator[Finding]:
         yield "api.cors_allowed_origins", "an origin is listed twice; list each once"
 
 
+def authorizer_names_its_callers(config: EnvironmentConfig) -> Iterator[Finding]:
+    """The API's authorizer has callers to admit (principals for ``iam``, user pools for ``cognito``), each listed
+    once, and no list of the other authorizer lingers unused."""
+    api = config.api
+    wanted, unused = ("invoke_principals", "cognito_user_pool_arns") if api.authorizer == "iam" else ("cognito_user_pool_arns", "invoke_principals")
+    callers = getattr(api, wanted)
+    if not callers:
+        yield f"api.{wanted}", f'authorizer "{api.authorizer}" admits nobody without it; list at least one'
+    elif len(set(callers)) != len(callers):
+        yield f"api.{wanted}", "an entry is listed twice; list each once"
+    if getattr(api, unused):
+        yield f"api.{unused}", f'authorizer "{api.authorizer}" does not use it; remove it, or set authorizer to the one that does'
+
+
 def production_keeps_protections(config: EnvironmentConfig) -> Iterator[Finding]:
     """A production environment turns no protection off."""
     if config.production:
@@ -228,6 +242,7 @@ RULES: tuple[Rule, ...] = (
     ami_id_or_parameter,
     burst_admits_one_second,
     cors_origins_listed_once,
+    authorizer_names_its_callers,
     production_keeps_protections,
 )
 """Every cross-field rule, in the order the loader runs them and lists their problems."""

@@ -31,12 +31,14 @@ from environments.validators import (
     Email,
     IngressCidr,
     InterfaceEndpoint,
+    InvokePrincipal,
     Origin,
     ProjectName,
     Region,
     RetentionDays,
     StorageClass,
     TagValue,
+    UserPoolArn,
     VpcCidr,
     WeeklyWindow,
 )
@@ -183,6 +185,24 @@ class ApiConfig(StrictModel):
     allowed_ingress_cidrs: list[IngressCidr] = Field(
         min_length=1,
         description="Outside networks admitted (the API's IP allow-list). At least one; no `0.0.0.0/0`; no overlaps, none inside the VPC.",
+    )
+    authorizer: Literal["iam", "cognito"] = Field(
+        default="iam",
+        description=(
+            "Who may call GET and POST /data. `iam`: requests signed with SigV4 by one of invoke_principals. "
+            "`cognito`: a token from one of cognito_user_pool_arns. The API key stays either way, for the usage plan's quotas; "
+            "it identifies a client, it does not authorize one."
+        ),
+    )
+    invoke_principals: list[InvokePrincipal] = Field(
+        default_factory=list,
+        description=(
+            "With authorizer `iam`, the only principals that may invoke: role names of the environment's account, "
+            "or IAM role or user ARNs (another account's too). The resource policy names them and denies every other principal."
+        ),
+    )
+    cognito_user_pool_arns: list[UserPoolArn] = Field(
+        default_factory=list, description="With authorizer `cognito`, the user pools whose tokens the API accepts."
     )
     cors_allowed_origins: list[Origin] = Field(default_factory=list, description="HTTPS origins (no path, no `*`) a browser may call the API from; none allows no cross-origin call.")
     throttle_rate_limit: int = Field(default=50, ge=1, le=10000, description="Steady requests per second, for stage and usage-plan throttling.")

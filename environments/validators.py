@@ -191,6 +191,25 @@ def _origin(value: str) -> str:
     return value
 
 
+INVOKE_PRINCIPAL_PATTERN = re.compile(r"[\w+=,.@-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}")
+USER_POOL_ARN_PATTERN = re.compile(r"arn:aws[a-z-]*:cognito-idp:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:userpool/[a-z]{2}(-gov)?-[a-z]+-\d_[0-9A-Za-z]+")
+
+
+def _invoke_principal(value: str) -> str:
+    if not INVOKE_PRINCIPAL_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is neither a role name of the environment's account nor an IAM role or user ARN; "
+            "write it like 'acme-api-client-dev' or 'arn:aws:iam::123456789012:role/reporting'"
+        )
+    return value
+
+
+def _user_pool_arn(value: str) -> str:
+    if not USER_POOL_ARN_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not a Cognito user pool ARN; write it like 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC123'")
+    return value
+
+
 # --- the typed fields ---------------------------------------------------------------------
 
 
@@ -210,6 +229,8 @@ StateKey = Annotated[str, AfterValidator(_state_key)]
 ProjectName = Annotated[str, AfterValidator(_project)]
 AccountId = Annotated[str, AfterValidator(_account_id)]
 TagValue = Annotated[str, AfterValidator(_tag_value)]
+InvokePrincipal = Annotated[str, AfterValidator(_invoke_principal), Label("role name or IAM ARN")]
+UserPoolArn = Annotated[str, AfterValidator(_user_pool_arn), Label("user pool ARN")]
 DailyWindow = Annotated[str, AfterValidator(_daily_window)]
 WeeklyWindow = Annotated[str, AfterValidator(_weekly_window)]
 DbInstanceClass = Annotated[str, AfterValidator(_db_instance_class)]

@@ -1,4 +1,4 @@
-"""API checks: regional endpoint, the IP allow-list policy, keyed methods, and the stage's settings."""
+"""API checks: regional endpoint, the IP allow-list and principal policy, authorized and keyed methods, and the stage's settings."""
 
 from __future__ import annotations
 
@@ -27,29 +27,64 @@ def _policy(ctx: VerifyContext) -> dict:
     return json.loads(json.loads(f'"{raw}"'))
 
 
+def _listed(value) -> list[str]:
+    return sorted([value] if isinstance(value, str) else value or [])
+
+
 def ip_allow_list(ctx: VerifyContext) -> str:
+    """Every Allow is held to the allowed CIDRs, and one Deny refuses every other source."""
     statements = _policy(ctx)["Statement"]
     allowed = sorted(ctx.config.api.allowed_ingress_cidrs)
 
     def cidrs(statement: dict, test: str) -> list[str]:
-        values = statement.get("Condition", {}).get(test, {}).get("aws:SourceIp", [])
-        return sorted([values] if isinstance(values, str) else values)
+        return _listed(statement.get("Condition", {}).get(test, {}).get("aws:SourceIp"))
 
-    allows = [s for s in statements if s["Effect"] == "Allow" and cidrs(s, "IpAddress") == allowed]
+    allows = [s for s in statements if s["Effect"] == "Allow"]
     denies = [s for s in statements if s["Effect"] == "Deny" and cidrs(s, "NotIpAddress") == allowed]
-    expect(len(allows) == 1 and len(denies) == 1, f"policy statements {statements}")
-    expect(len(statements) == 2, "the policy admits something else too")
+    expect(bool(allows) and all(cidrs(s, "IpAddress") == allowed for s in allows), f"an Allow not held to {allowed}: {allows}")
+    expect(len(denies) == 1, f"no statement denies every other network: {statements}")
     return ", ".join(allowed)
 
 
-def keyed_methods(ctx: VerifyContext) -> None:
+def principals_only(ctx: VerifyContext) -> str:
+    """With the IAM authorizer, GET and POST are allowed to the listed principals only, and denied to every other."""
+    api = ctx.config.api
+    if api.authorizer != "iam":
+        return f"authorizer {api.authorizer}: no principal list"
+    listed = sorted(p if p.startswith("arn:") else f"arn:aws:iam::{ctx.account_id}:role/{p}" for p in api.invoke_principals)
+    statements = _policy(ctx)["Statement"]
+
+    def principals(statement: dict) -> list[str]:
+        principal = statement.get("Principal")
+        return _listed(principal.get("AWS") if isinstance(principal, dict) else principal)
+
+    keyed = [s for s in statements if any(r.endswith(("/GET/data", "/POST/data")) for r in _listed(s.get("Resource")))]
+    allows = [s for s in keyed if s["Effect"] == "Allow"]
+    expect(bool(allows) and all(principals(s) == listed for s in allows), f"GET and POST are allowed to {[principals(s) for s in allows]}, not {listed}")
+    denied = [s for s in keyed if s["Effect"] == "Deny" and _listed(s.get("Condition", {}).get("ArnNotLike", {}).get("aws:PrincipalArn")) == listed]
+    expect(len(denied) == 1, "no statement denies every principal but the listed ones")
+    return ", ".join(listed)
+
+
+AUTHORIZATION = {"iam": "AWS_IAM", "cognito": "COGNITO_USER_POOLS"}
+
+
+def keyed_methods(ctx: VerifyContext) -> str:
     client = ctx.client("apigateway")
     api_id = _api(ctx)["id"]
     (resource,) = [r for r in client.get_resources(restApiId=api_id)["items"] if r.get("path") == "/data"]
+    wanted = AUTHORIZATION[ctx.config.api.authorizer]
     for method in ("GET", "POST"):
         found = client.get_method(restApiId=api_id, resourceId=resource["id"], httpMethod=method)
+        expect(found.get("authorizationType") == wanted, f"{method} /data has authorization {found.get('authorizationType')}, not {wanted}")
+        if wanted == "COGNITO_USER_POOLS":
+            authorizer = client.get_authorizer(restApiId=api_id, authorizerId=found.get("authorizerId") or "none")
+            expect(sorted(authorizer.get("providerARNs", [])) == sorted(ctx.config.api.cognito_user_pool_arns), f"{method}'s authorizer trusts {authorizer.get('providerARNs')}")
         expect(found.get("apiKeyRequired") is True, f"{method} /data does not require an API key")
         expect(found["methodIntegration"]["type"] == "AWS_PROXY", f"{method} /data is not proxied to the function")
+    preflight = client.get_method(restApiId=api_id, resourceId=resource["id"], httpMethod="OPTIONS")
+    expect(preflight.get("authorizationType") == "NONE", "the CORS preflight needs an authorizer browsers cannot satisfy")
+    return f"GET, POST: {wanted}; OPTIONS: NONE"
 
 
 def stage(ctx: VerifyContext) -> str:
@@ -78,7 +113,8 @@ def usage_plan(ctx: VerifyContext) -> None:
 CHECKS = [
     ("api", "the REST API is regional", regional),
     ("api", "the resource policy allows the allowed CIDRs and denies every other source", ip_allow_list),
-    ("api", "GET and POST /data require an API key and proxy to the function", keyed_methods),
+    ("api", "the resource policy allows GET and POST to the listed principals and denies every other", principals_only),
+    ("api", "GET and POST /data have the authorizer, require an API key and proxy to the function; only OPTIONS is open", keyed_methods),
     ("api", "the stage has X-Ray, JSON access logs, INFO logging without data tracing, throttling", stage),
     ("api", "a usage plan with one API key covers the stage", usage_plan),
 ]

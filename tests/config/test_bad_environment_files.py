@@ -133,6 +133,11 @@ CASES = [
     BadFile("too many servers per AZ", replace("instances_per_az = 1", "instances_per_az = 9"), "compute.instances_per_az", "less than or equal to 4"),
     BadFile("alarm email malformed", replace('alarm_emails = ["platform-team@example.com"]', 'alarm_emails = ["platform-team"]'), "monitoring.alarm_emails[0]", "is not an email address"),
     # --- API and serverless
+    BadFile("IAM authorizer without principals", replace('invoke_principals = ["acme-api-client-dev"]\n', ""), "api.invoke_principals", 'authorizer "iam" admits nobody without it; list at least one'),
+    BadFile("invoke principal that is no role or ARN", replace('["acme-api-client-dev"]', '["arn:aws:iam::123:role/x"]'), "api.invoke_principals[0]", "is neither a role name of the environment's account nor an IAM role or user ARN"),
+    BadFile("invoke principal twice", replace('["acme-api-client-dev"]', '["a", "a"]'), "api.invoke_principals", "an entry is listed twice"),
+    BadFile("Cognito authorizer without user pools", replace("[api]\n", '[api]\nauthorizer = "cognito"\n'), "api.cognito_user_pool_arns", 'authorizer "cognito" admits nobody without it', problems=2),
+    BadFile("unknown authorizer", replace("[api]\n", '[api]\nauthorizer = "none"\n'), "api.authorizer", "Input should be 'iam' or 'cognito'"),
     BadFile("CORS origin with a path", replace('cors_allowed_origins = ["https://dev.app.example.com"]', 'cors_allowed_origins = ["https://dev.app.example.com/app"]'), "api.cors_allowed_origins[0]", "is not an HTTPS origin"),
     BadFile("CORS wildcard origin", replace('cors_allowed_origins = ["https://dev.app.example.com"]', 'cors_allowed_origins = ["*"]'), "api.cors_allowed_origins[0]", "is not an HTTPS origin"),
     BadFile("CORS origin twice", replace('cors_allowed_origins = ["https://dev.app.example.com"]', 'cors_allowed_origins = ["https://a.example.com", "https://a.example.com"]'), "api.cors_allowed_origins", "an origin is listed twice"),

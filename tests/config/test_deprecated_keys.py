@@ -40,9 +40,10 @@ def test_the_old_place_still_works_and_prints_one_deprecation_line(tmp_path, cap
     assert capsys.readouterr().err.splitlines() == [deprecation(path)]
 
 
-def test_the_old_place_works_without_an_api_table(tmp_path, capsys):
+def test_the_old_place_works_beside_an_api_table_that_only_names_the_callers(tmp_path, capsys):
+    """An old file's [api] may hold nothing but the principals the IAM authorizer needs (there is no default)."""
     head, _, rest = DEV.replace(NEW_PLACE, "").replace("[network]\n", OLD_PLACE).partition("[api]\n")
-    path = write(tmp_path, head + rest[rest.index("\n[") + 1 :])
+    path = write(tmp_path, head + '[api]\ninvoke_principals = ["acme-api-client-dev"]\n\n' + rest[rest.index("\n[") + 1 :])
     config = load_environment(path)
     assert config.api.allowed_ingress_cidrs == ["203.0.113.0/24"]
     assert config.api.throttle_rate_limit == 50, "the rest of [api] keeps its defaults"

@@ -211,3 +211,58 @@ def test_missing_event_categories_fail_the_events_check():
         deploy_database(ctx.client("rds"), categories=["configuration change"])
         with pytest.raises(CheckFailed, match="acme-database-events-dev categories"):
             database.event_subscriptions(ctx)
+
+
+# --- the API's authorizer and resource policy, against moto's mocks
+
+
+def deploy_api(client, ctx, *, authorization="AWS_IAM", principal=None):
+    api = client.create_rest_api(name=ctx.names.name("api"), endpointConfiguration={"types": ["REGIONAL"]})
+    root = client.get_resources(restApiId=api["id"])["items"][0]["id"]
+    data = client.create_resource(restApiId=api["id"], parentId=root, pathPart="data")["id"]
+    for method in ("GET", "POST", "OPTIONS"):
+        client.put_method(restApiId=api["id"], resourceId=data, httpMethod=method, authorizationType="NONE" if method == "OPTIONS" else authorization, apiKeyRequired=method != "OPTIONS")
+        client.put_integration(restApiId=api["id"], resourceId=data, httpMethod=method, type="MOCK" if method == "OPTIONS" else "AWS_PROXY", integrationHttpMethod="POST", uri="arn:aws:apigateway:us-east-1:lambda:path/f")
+    cidrs, arn = ctx.config.api.allowed_ingress_cidrs, f"arn:aws:execute-api:us-east-1:{ctx.account_id}:{api['id']}"
+    principal = principal or f"arn:aws:iam::{ctx.account_id}:role/acme-api-client-dev"
+    keyed = [f"{arn}/*/GET/data", f"{arn}/*/POST/data"]
+    policy = {"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "execute-api:Invoke", "Resource": keyed, "Condition": {"IpAddress": {"aws:SourceIp": cidrs}}},
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": f"{arn}/*/OPTIONS/data", "Condition": {"IpAddress": {"aws:SourceIp": cidrs}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": keyed, "Condition": {"ArnNotLike": {"aws:PrincipalArn": principal}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": f"{arn}/*", "Condition": {"NotIpAddress": {"aws:SourceIp": cidrs}}},
+    ]}
+    escaped = json.dumps(json.dumps(policy))[1:-1]  # as API Gateway returns it (moto returns what it was given)
+    client.update_rest_api(restApiId=api["id"], patchOperations=[{"op": "replace", "path": "/policy", "value": escaped}])
+
+
+def api_context():
+    from ops.verify import api
+
+    api._api.cache_clear()
+    ctx = context()
+    ctx._clients.update({service: boto3.client(service, region_name="us-east-1") for service in ("apigateway", "sts")})
+    return ctx
+
+
+def test_the_api_checks_pass_on_signed_methods_for_the_listed_principals():
+    from ops.verify import api
+
+    with mock_aws():
+        ctx = api_context()
+        deploy_api(ctx.client("apigateway"), ctx)
+        assert api.keyed_methods(ctx) == "GET, POST: AWS_IAM; OPTIONS: NONE"
+        assert api.principals_only(ctx) == f"arn:aws:iam::{ctx.account_id}:role/acme-api-client-dev"
+        assert api.ip_allow_list(ctx) == "203.0.113.0/24"
+
+
+def test_the_api_checks_fail_on_open_methods_and_on_another_principal():
+    from ops.verify import api
+
+    with mock_aws():
+        ctx = api_context()
+        deploy_api(ctx.client("apigateway"), ctx, authorization="NONE", principal="arn:aws:iam::210987654321:role/someone")
+        with pytest.raises(CheckFailed, match="GET /data has authorization NONE, not AWS_IAM"):
+            api.keyed_methods(ctx)
+        with pytest.raises(CheckFailed, match="GET and POST are allowed to"):
+            api.principals_only(ctx)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 
 from constructs_lib.api_model import cors_preflight_template
-from tests.synth import by_sid, conditions, find, ref, resources, statements_of
+from platform_core.target import DeployTarget
+from tests.synth import by_sid, conditions, data_ref, find, ref, resources, statements_of, synth_environments
+
+ACCOUNT = data_ref("aws_caller_identity", "current-account", "account_id")
+PARTITION = data_ref("aws_partition", "current-partition", "partition")
 
 
 def rest_api(stack):
@@ -17,19 +21,57 @@ def test_regional_endpoint(stacks, environment):
     assert api["endpoint_configuration"] == {"types": ["REGIONAL"]}
 
 
-def test_policy_allows_the_allowed_cidrs_and_denies_everyone_else(stacks, configs, environment):
+def test_policy_admits_the_listed_principals_from_the_allowed_cidrs_and_denies_everyone_else(stacks, configs, environment):
     stack = stacks[environment]
     name, _ = rest_api(stack)
     _, policy = find(stack, "aws_api_gateway_rest_api_policy", "api/resource-policy")
     assert policy["rest_api_id"] == ref("aws_api_gateway_rest_api", name)
     statements = by_sid(statements_of(stack, policy["policy"]))
-    cidrs = configs[environment].api.allowed_ingress_cidrs
-    allow, deny = statements["InvokeFromAllowedNetworks"], statements["DenyEveryOtherNetwork"]
-    assert allow["effect"] == "Allow" and conditions(allow) == {"aws:SourceIp": ("IpAddress", cidrs)}
-    assert deny["effect"] == "Deny" and conditions(deny) == {"aws:SourceIp": ("NotIpAddress", cidrs)}
-    for statement in (allow, deny):
+    assert set(statements) == {"InvokeByTheListedPrincipals", "PreflightFromAllowedNetworks", "DenyEveryOtherPrincipal", "DenyEveryOtherNetwork"}
+    config = configs[environment].api
+    cidrs, arn = config.allowed_ingress_cidrs, ref("aws_api_gateway_rest_api", name, "execution_arn")
+    principals = [f"arn:{PARTITION}:iam::{ACCOUNT}:role/{p}" for p in config.invoke_principals]
+    assert config.authorizer == "iam" and principals
+    invoke, preflight = statements["InvokeByTheListedPrincipals"], statements["PreflightFromAllowedNetworks"]
+    other_principals, other_networks = statements["DenyEveryOtherPrincipal"], statements["DenyEveryOtherNetwork"]
+    assert invoke["effect"] == "Allow" and invoke["principals"] == [{"type": "AWS", "identifiers": principals}]
+    assert conditions(invoke) == {"aws:SourceIp": ("IpAddress", cidrs)}
+    assert invoke["resources"] == other_principals["resources"] == [f"{arn}/*/GET/data", f"{arn}/*/POST/data"]
+    assert preflight["effect"] == "Allow" and preflight["resources"] == [f"{arn}/*/OPTIONS/data"]
+    assert conditions(preflight) == {"aws:SourceIp": ("IpAddress", cidrs)}
+    assert other_principals["effect"] == "Deny" and conditions(other_principals) == {"aws:PrincipalArn": ("ArnNotLike", principals)}
+    assert other_networks["effect"] == "Deny" and conditions(other_networks) == {"aws:SourceIp": ("NotIpAddress", cidrs)}
+    assert other_networks["resources"] == [f"{arn}/*"]
+    for statement in statements.values():
         assert statement["actions"] == ["execute-api:Invoke"]
-        assert statement["resources"] == [ref("aws_api_gateway_rest_api", name, "execution_arn") + "/*"]
+
+
+def test_no_method_but_the_preflight_goes_without_an_authorizer(stacks, environment):
+    methods = resources(stacks[environment], "aws_api_gateway_method").values()
+    assert {(m["http_method"], m["authorization"]) for m in methods} == {("GET", "AWS_IAM"), ("POST", "AWS_IAM"), ("OPTIONS", "NONE")}
+
+
+def test_the_preflight_admits_the_headers_a_signed_request_carries(stacks, environment):
+    _, response = find(stacks[environment], "aws_api_gateway_integration_response", "api/options-integration-response")
+    allowed = response["response_parameters"]["method.response.header.Access-Control-Allow-Headers"].strip("'").split(",")
+    assert {"Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Api-Key", "Content-Type"} <= set(allowed)
+
+
+def test_a_cognito_environment_gets_a_user_pool_authorizer_on_get_and_post_and_a_network_only_policy(configs, tmp_path):
+    pool = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC123"
+    api = configs["dev"].api.model_copy(update={"authorizer": "cognito", "invoke_principals": [], "cognito_user_pool_arns": [pool]})
+    stack = synth_environments([configs["dev"].model_copy(update={"api": api})], DeployTarget(kind="aws"), tmp_path)["dev"]
+    (authorizer_name, authorizer), = resources(stack, "aws_api_gateway_authorizer").items()
+    assert authorizer["type"] == "COGNITO_USER_POOLS" and authorizer["provider_arns"] == [pool]
+    assert authorizer["identity_source"] == "method.request.header.Authorization"
+    for method in resources(stack, "aws_api_gateway_method").values():
+        if method["http_method"] == "OPTIONS":
+            assert method["authorization"] == "NONE"
+        else:
+            assert method["authorization"] == "COGNITO_USER_POOLS" and method["authorizer_id"] == ref("aws_api_gateway_authorizer", authorizer_name)
+            assert method["api_key_required"] is True
+    _, policy = find(stack, "aws_api_gateway_rest_api_policy", "api/resource-policy")
+    assert set(by_sid(statements_of(stack, policy["policy"]))) == {"InvokeFromAllowedNetworks", "DenyEveryOtherNetwork"}
 
 
 def test_get_and_post_require_a_key_are_validated_and_proxy_to_the_function(stacks, environment):
