@@ -36,7 +36,7 @@ from constructs_lib.api_methods import cors_preflight, data_methods
 from constructs_lib.api_model import ACCESS_LOG_FORMAT, EXECUTION_LOG_PREFIX, ITEM_MODEL_DIGEST, ITEM_MODEL_JSON
 from constructs_lib.context import PlatformContext
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
-from environments.schema import ApiConfig
+from environments.workload_schema import ApiConfig
 from synth_runtime.provider_bindings import aws
 
 

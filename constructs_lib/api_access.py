@@ -23,7 +23,7 @@ from constructs import Construct
 
 from constructs_lib.context import StackScope
 from constructs_lib.iam_documents import policy_document, statement
-from environments.schema import ApiConfig
+from environments.workload_schema import ApiConfig
 from synth_runtime.provider_bindings import aws
 
 AUTHORIZED_METHODS = ("GET", "POST")

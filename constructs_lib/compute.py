@@ -36,7 +36,7 @@ from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.security_groups import allow_https_out, tier_security_group
 from constructs_lib.user_data import app_log_group_name, user_data
-from environments.schema import ComputeConfig, MonitoringConfig
+from environments.workload_schema import ComputeConfig, MonitoringConfig
 from synth_runtime.provider_bindings import aws
 
 ROOT_VOLUME_GB = 20

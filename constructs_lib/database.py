@@ -41,7 +41,8 @@ from constructs_lib.database_events import DatabaseEvents, DatabaseEventsProps
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.security_groups import tier_security_group
-from environments.schema import DatabaseConfig, MonitoringConfig, Protections
+from environments.schema import Protections
+from environments.workload_schema import DatabaseConfig, MonitoringConfig
 from platform_core.naming import ResourceNames
 from synth_runtime.provider_bindings import aws
 

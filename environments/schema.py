@@ -23,25 +23,16 @@ from environments.validators import (
     INFREQUENT_ACCESS_MINIMUM_DAYS,
     PROD_INTERFACE_ENDPOINTS,
     PRODUCTION_AUDIT_RETENTION_DAYS,
-    PRODUCTION_BACKUP_RETENTION_DAYS,
     AccountId,
-    DailyWindow,
-    DbInstanceClass,
-    Ec2InstanceType,
-    Email,
-    IngressCidr,
     InterfaceEndpoint,
-    InvokePrincipal,
-    Origin,
     ProjectName,
     Region,
     RetentionDays,
     StorageClass,
     TagValue,
-    UserPoolArn,
     VpcCidr,
-    WeeklyWindow,
 )
+from environments.workload_schema import ApiConfig, ComputeConfig, DatabaseConfig, MonitoringConfig, ServerlessConfig
 
 _CLOUDWATCH_VALUES = f"a value CloudWatch accepts ({', '.join(str(d) for d in CLOUDWATCH_RETENTION_DAYS)})"
 _TIER_SIZE = "(24 is /24); between VPC prefix + 5 and /28, since each tier gets a quarter of the VPC with a slot per AZ letter."
@@ -122,101 +113,6 @@ class AuditConfig(StrictModel):
         default=True,
         description="CloudTrail Insights on the trail: unusual rates of API calls (`ApiCallRateInsight`) and of API errors (`ApiErrorRateInsight`) are recorded as Insights events. AWS charges for the management events Insights analyses, per 100,000 events; `false` turns it off.",
     )
-
-
-class DatabaseConfig(StrictModel):
-    """The RDS MySQL database: 8.4 LTS unless the file asks for 8.0 and accepts its Extended Support."""
-
-    engine_version: str = Field(
-        default="8.4",
-        pattern=r"^8\.[04](\.\d+)?$",
-        description=(
-            "MySQL 8.4 (LTS); `8.4` lets RDS apply minor upgrades without drift, `8.4.x` pins one. "
-            "`8.0` is past RDS standard support and needs accept_extended_support. A change of major version "
-            "upgrades the instance in place (its parameter group, which holds no data, is replaced)."
-        ),
-    )
-    accept_extended_support: bool = Field(
-        default=False,
-        description=(
-            "Run a MySQL major past RDS standard support (8.0 after 31 July 2026) on purpose, "
-            "paying for RDS Extended Support; refused for 8.4, which needs none."
-        ),
-    )
-    instance_class: DbInstanceClass = Field(default="db.r6g.large", description="A class that runs Performance Insights (medium or larger).")
-    allocated_storage_gb: int = Field(default=50, ge=20, le=65536, description="Storage allocated to the database, in GB.")
-    max_allocated_storage_gb: int = Field(default=200, ge=20, le=65536, description="Storage autoscaling ceiling, in GB; at least allocated_storage_gb.")
-    multi_az: bool = Field(default=True, description="A standby in a second AZ; production requires it.")
-    backup_retention_days: int = Field(default=30, ge=1, le=35, description=f"Days of automated backups, 1-35; production needs at least {PRODUCTION_BACKUP_RETENTION_DAYS}.")
-    backup_window: DailyWindow = Field(default="03:00-03:30", description="Daily UTC backup window, at least 30 minutes, clear of the maintenance window.")
-    maintenance_window: WeeklyWindow = Field(default="sun:04:00-sun:04:30", description="Weekly UTC maintenance window, at least 30 minutes, clear of the backup window.")
-
-    @property
-    def major_version(self) -> str:
-        """``8.4`` of ``8.4`` or ``8.4.3``: what the parameter group's family and RDS support follow."""
-        return ".".join(self.engine_version.split(".")[:2])
-
-
-class ComputeConfig(StrictModel):
-    """The application servers in the private tier."""
-
-    instance_type: Ec2InstanceType = Field(default="t3.small", description="The app servers' EC2 instance type.")
-    instances_per_az: int = Field(default=1, ge=1, le=4, description="1-4 servers in every AZ's private subnet.")
-    ami_id: str | None = Field(default=None, pattern=r"^ami-[0-9a-f]{8,17}$", description="Pins an AMI; set it or ami_parameter, not both.")
-    ami_parameter: str = Field(
-        default="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-        pattern=r"^/aws/service/[A-Za-z0-9/_.-]+$",
-        description="The public SSM parameter that resolves the AMI; the default always names the current Amazon Linux 2023.",
-    )
-
-
-class MonitoringConfig(StrictModel):
-    """Who hears about alarms, and when they fire."""
-
-    alarm_emails: list[Email] = Field(default_factory=list, description="Addresses subscribed to the alarm topic.")
-    cpu_alarm_percent: int = Field(default=80, ge=1, le=100, description="CPU use (percent) of a server or the database that raises an alarm.")
-    free_storage_alarm_percent: int = Field(default=10, ge=1, le=90, description="Free database storage (percent of the allocation) at or below which an alarm fires.")
-    database_connections_alarm: int = Field(default=200, ge=1, description="Database connections that raise an alarm.")
-
-
-class ApiConfig(StrictModel):
-    """The public REST API: who may call it, and how much."""
-
-    allowed_ingress_cidrs: list[IngressCidr] = Field(
-        min_length=1,
-        description="Outside networks admitted (the API's IP allow-list). At least one; no `0.0.0.0/0`; no overlaps, none inside the VPC.",
-    )
-    authorizer: Literal["iam", "cognito"] = Field(
-        default="iam",
-        description=(
-            "Who may call GET and POST /data. `iam`: requests signed with SigV4 by one of invoke_principals. "
-            "`cognito`: a token from one of cognito_user_pool_arns. The API key stays either way, for the usage plan's quotas; "
-            "it identifies a client, it does not authorize one."
-        ),
-    )
-    invoke_principals: list[InvokePrincipal] = Field(
-        default_factory=list,
-        description=(
-            "With authorizer `iam`, the only principals that may invoke: role names of the environment's account, "
-            "or IAM role or user ARNs (another account's too). The resource policy names them and denies every other principal."
-        ),
-    )
-    cognito_user_pool_arns: list[UserPoolArn] = Field(
-        default_factory=list, description="With authorizer `cognito`, the user pools whose tokens the API accepts."
-    )
-    cors_allowed_origins: list[Origin] = Field(default_factory=list, description="HTTPS origins (no path, no `*`) a browser may call the API from; none allows no cross-origin call.")
-    throttle_rate_limit: int = Field(default=50, ge=1, le=10000, description="Steady requests per second, for stage and usage-plan throttling.")
-    throttle_burst_limit: int = Field(default=100, ge=1, le=5000, description="Burst of requests for stage and usage-plan throttling; at least throttle_rate_limit.")
-    daily_quota: int = Field(default=100000, ge=1, description="Requests per day for the API key's usage plan.")
-    latency_alarm_ms: int = Field(default=2000, ge=50, le=29000, description="p99 latency (ms) that raises the alarm.")
-
-
-class ServerlessConfig(StrictModel):
-    """The Lambda functions behind the API."""
-
-    reserved_concurrency: int = Field(default=20, ge=1, le=1000, description="Reserved concurrency of each function.")
-    timeout_seconds: int = Field(default=10, ge=1, le=29, description="Function timeout; at most API Gateway's 29 s.")
-    memory_mb: int = Field(default=256, ge=128, le=10240, description="Function memory, in MB.")
 
 
 class Protections(StrictModel):
