@@ -23,6 +23,7 @@ import pytest
 
 from ops.verify import all_checks
 from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_DRIFT, EXIT_PENDING
+from platform_core.naming import state_bucket_names
 from tests.e2e.conftest import PROJECT_ROOT, RECORD, converge_after_a_failure, phase
 from tests.e2e.emulator_allowances import ALLOWANCES, unexplained
 from tests.e2e.inventory import mismatches
@@ -534,7 +535,9 @@ def test_destroy_leaves_nothing_behind(e2e):
     aliases = [a["AliasName"] for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/acme-")]
     assert [a for a in aliases if not a.endswith("-default")] == [], "only the baseline's keys (account default) keep aliases"
     buckets = [b["Name"] for b in e2e.client("s3").list_buckets()["Buckets"]]
-    assert sorted(buckets) == sorted([STATE_BUCKET, OTHER_BUCKET, "acme-tfstate-qa", *BASELINE_BUCKETS]), "the data lake is gone, contents and all"
+    bootstrapped = [name for state in (STATE_BUCKET, "acme-tfstate-qa", "acme-tfstate-account-default") for name in state_bucket_names(state)]
+    kept = {*bootstrapped, OTHER_BUCKET, *BASELINE_BUCKETS}
+    assert sorted(buckets) == sorted(kept), "the data lake is gone, contents and all; the state buckets and their access logs stay"
     assert e2e.client("cloudtrail").describe_trails()["trailList"] == []
     assert [t for t in e2e.client("sns").list_topics()["Topics"] if "-dev" in t["TopicArn"]] == []
     assert e2e.client("cloudwatch").describe_alarms(AlarmNamePrefix="acme-")["MetricAlarms"] == []
