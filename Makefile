@@ -15,7 +15,7 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
-.PHONY: help setup synth validate test test-update-snapshots lint docs clean bench \
+.PHONY: help setup synth validate test test-update-snapshots lint docs clean bench plan-all \
         deploy baseline plan review destroy drift verify bootstrap unlock state-versions restore-state emulator-start emulator-stop policy
 
 help: ## List the verbs
@@ -51,6 +51,9 @@ baseline: setup ## Plan, review, apply and verify the baseline of ACCOUNT (defau
 
 plan: setup ## Plan ENV (or ACCOUNT's baseline) and write plans/<stack>.md; exit 3 if destructive
 	$(PYTHON) -m ops plan $(STACK)
+
+plan-all: setup ## Plan every environment and baseline, PLAN_JOBS (2) at once -> plans/summary.md; exit 3 if one is destructive
+	$(PYTHON) -m ops plan-all
 
 review: setup ## Review the saved plan of ENV (or ACCOUNT's baseline) again; exit 3 if destructive
 	$(PYTHON) -m ops review $(STACK)

@@ -71,6 +71,20 @@ def plan(args: argparse.Namespace) -> int:
     return _pipeline(args).plan_only()
 
 
+def plan_all(args: argparse.Namespace) -> int:
+    """Plan every environment and account baseline (or the named ones), a bounded number at once; write
+    plans/summary.md; exit 3 if a plan is destructive, and a failed plan's code if one failed."""
+    from ops.plan_all import plan_all as run_all
+
+    stacks = _stack_names(args.environments)
+    _configs(stacks)  # every file valid before anything starts
+    target = DeployTarget.from_environ()
+    if target.is_emulator:
+        emulator = Emulator(target.emulator_port)
+        say(f"local AWS emulator on {emulator.url}: {'started (stop it with: make emulator-stop)' if emulator.start() else 'already running'}")
+    return run_all(stacks, jobs=args.jobs)
+
+
 def review(args: argparse.Namespace) -> int:
     """Review the saved plan again; exit 3 if it is destructive."""
     return _pipeline(args).review().exit_code
@@ -250,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     verb("validate", validate, environment=False).add_argument(
         "environments", nargs="*", help="environment names and baseline-<account> (default: all)"
     )
+    plans = verb("plan-all", plan_all, environment=False)
+    plans.add_argument("environments", nargs="*", help="environment names and baseline-<account> (default: all)")
+    plans.add_argument("--jobs", type=int, default=int(os.environ.get("PLAN_JOBS") or 2), help="plans at once (PLAN_JOBS; default 2)")
     verb("policy", policy, environment=False).add_argument(
         "environments", nargs="*", help="environment names and baseline-<account> (default: all)"
     )

@@ -1,0 +1,92 @@
+"""make plan-all: every stack planned, at most N at once, one summary, and an exit code that gates like make review."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ops import plan_all as module
+from ops.plan_all import PlanOutcome, plan_all
+from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_FAILED, EXIT_REFUSED
+
+
+def review(stack: str, *, destructive: bool = False) -> dict:
+    return {"environment": stack, "destructive": destructive, "counts": {"create": 1, "update": 2, "replace": int(destructive), "delete": 0}}
+
+
+@pytest.fixture
+def plans(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    return tmp_path / "plans"
+
+
+def planner(outcomes: dict[str, tuple[int, dict | None]], running: list[int] | None = None):
+    lock, busy = threading.Lock(), [0]
+
+    def plan(stack, directory):
+        with lock:
+            busy[0] += 1
+            if running is not None:
+                running.append(busy[0])
+        time.sleep(0.05)
+        with lock:
+            busy[0] -= 1
+        code, found = outcomes[stack]
+        return PlanOutcome(stack, code, found)
+
+    return plan
+
+
+def test_clean_plans_exit_0_and_the_summary_lists_every_stack_with_its_counts_and_review(plans):
+    outcomes = {s: (0, review(s)) for s in ("dev", "staging", "baseline-default")}
+    running: list[int] = []
+    assert plan_all(list(outcomes), jobs=2, plan=planner(outcomes, running)) == 0
+    assert max(running) <= 2, "never more plans at once than asked"
+    text = (plans / "summary.md").read_text()
+    for stack in outcomes:
+        assert f"| {stack} | 1 | 2 | 0 | 0 | no | [review]({stack}.md) |" in text
+
+
+def test_a_destructive_plan_exits_3_and_is_flagged_in_the_summary(plans):
+    outcomes = {"dev": (0, review("dev")), "prod": (EXIT_DESTRUCTIVE, review("prod", destructive=True))}
+    assert plan_all(list(outcomes), plan=planner(outcomes)) == EXIT_DESTRUCTIVE
+    assert "| prod | 1 | 2 | 1 | 0 | **DESTRUCTIVE** | [review](prod.md) |" in (plans / "summary.md").read_text()
+
+
+def test_a_failed_plan_outranks_a_destructive_one_and_keeps_its_exit_code(plans):
+    outcomes = {"dev": (EXIT_REFUSED, None), "prod": (EXIT_DESTRUCTIVE, review("prod", destructive=True))}
+    assert plan_all(list(outcomes), plan=planner(outcomes)) == EXIT_REFUSED
+    assert "| dev | | | | | **failed** (exit 2) | [log](dev.plan-all.log) |" in (plans / "summary.md").read_text()
+    different = {"dev": (EXIT_REFUSED, None), "staging": (5, None)}
+    assert plan_all(list(different), plan=planner(different)) == EXIT_FAILED
+
+
+def test_a_plan_that_exits_0_without_a_review_is_a_failure(plans):
+    outcomes = {"dev": (0, None)}
+    assert plan_all(["dev"], plan=planner(outcomes)) == EXIT_FAILED
+
+
+def test_each_plan_is_the_plan_verb_in_its_own_process_and_an_old_review_is_not_taken_for_its_own(plans, monkeypatch):
+    plans.mkdir()
+    (plans / "dev.json").write_text('{"stale": true}')
+    calls = []
+
+    def run(command, **kwargs):
+        calls.append(command[1:])
+        return type("Done", (), {"returncode": EXIT_REFUSED})()
+
+    monkeypatch.setattr(module.subprocess, "run", run)
+    outcome = module.plan_in_process("dev", plans)
+    assert calls == [["-m", "ops", "plan", "dev"]]
+    assert outcome == PlanOutcome("dev", EXIT_REFUSED, None), "the stale review was removed, not read"
+
+
+def test_an_unknown_stack_is_refused_before_anything_runs(tmp_path, monkeypatch, capsys):
+    from ops.cli import main
+
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    assert main(["plan-all", "nosuch"]) == EXIT_REFUSED
+    assert "nosuch" in capsys.readouterr().err
+    assert not (tmp_path / "plans").exists()
