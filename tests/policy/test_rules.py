@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,14 @@ def endpoint(policy: Callable | None):
     return build
 
 
+THIS_ACCOUNT_SCOPE = dataclasses.replace(SCOPE, account_id="${data.aws_caller_identity.current.account_id}")
+"""The scope as a stack sees its own account: VPC001 holds endpoint policies to that reference."""
+
+
+def endpoint_statement(sid, **settings):
+    return lambda stack: policy_document(stack, "endpoint-policy", [statement(sid, principals={"AWS": ["*"]}, **settings)])
+
+
 def open_to_any_account(stack):
     return policy_document(stack, "endpoint-policy", [statement("Anyone", actions=["s3:*"], resources=["*"], principals={"AWS": ["*"]})])
 
@@ -170,9 +179,12 @@ CASES = [
     Case("RDS001", database(publicly_accessible=False), database(publicly_accessible=False, storage_encrypted=True), "t/db", "storage is not encrypted"),
     Case("EC2001", template("optional"), template("required"), "t/template", "does not require IMDSv2"),
     Case("TAG001", lambda s: key(s), lambda s: key(s), "t/key", "is missing the tags CostCenter, Owner", tags={"Environment": "t", "Application": "a"}),
-    Case("VPC001", endpoint(None), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", SCOPE, "s3")), "t/endpoint", "has no policy"),
-    Case("VPC001", endpoint(open_to_any_account), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", SCOPE, "sts")), "t/endpoint", "statement Anyone of its policy lets any account's principals through"),
-    Case("IAM002", endpoint(lambda stack: '{"Statement": []}'), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", SCOPE, "kms")), "t/endpoint", "policy is not rendered by an aws_iam_policy_document"),
+    Case("VPC001", endpoint(None), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", THIS_ACCOUNT_SCOPE, "s3")), "t/endpoint", "has no policy"),
+    Case("VPC001", endpoint(open_to_any_account), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", THIS_ACCOUNT_SCOPE, "sts")), "t/endpoint", "statement Anyone of its policy lets principals of other accounts through"),
+    Case("VPC001", endpoint(endpoint_statement("Other", actions=["s3:*"], resources=["*"], conditions=[("StringEquals", "aws:PrincipalAccount", ["999999999999"])])), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", THIS_ACCOUNT_SCOPE, "s3")), "t/endpoint", "statement Other of its policy lets principals of other accounts through"),
+    Case("VPC001", endpoint(endpoint_statement("Exfiltrate", actions=["s3:PutObject"], resources=["arn:aws:s3:::attacker-exfil/*"])), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", THIS_ACCOUNT_SCOPE, "s3")), "t/endpoint", "reaches buckets that are not the named AWS-owned ones"),
+    Case("VPC001", endpoint(endpoint_statement("Except", not_actions=["s3:DeleteObject"], resources=["*"], conditions=[("StringEquals", "aws:PrincipalAccount", ["${data.aws_caller_identity.current.account_id}"])])), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", THIS_ACCOUNT_SCOPE, "s3")), "t/endpoint", "allows by exclusion"),
+    Case("IAM002", endpoint(lambda stack: '{"Statement": []}'), endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", THIS_ACCOUNT_SCOPE, "kms")), "t/endpoint", "policy is not rendered by an aws_iam_policy_document"),
     Case("SEC001", user_with_password, database(publicly_accessible=False, storage_encrypted=True), "t/db", "password holds a literal value"),
 ]
 
@@ -306,7 +318,7 @@ def test_an_endpoint_policys_service_wide_allow_is_no_iam001_finding_but_the_sam
     """An endpoint policy caps what passes through the endpoint, as a boundary caps a role: VPC001 judges it, not IAM001."""
     (tmp_path / "endpoint").mkdir()
     (tmp_path / "granted").mkdir()
-    capped = synth(tmp_path / "endpoint", endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", SCOPE, "s3")))
+    capped = synth(tmp_path / "endpoint", endpoint(lambda stack: endpoint_policy(stack, "endpoint-policy", THIS_ACCOUNT_SCOPE, "s3")))
     assert [str(v) for v in capped.violations if v.rule_id in ("IAM001", "VPC001")] == []
     granted = synth(tmp_path / "granted", iam_policy(["s3:*"], ["*"]))
     assert {v.rule_id for v in granted.violations} >= {"IAM001"}
