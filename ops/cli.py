@@ -76,13 +76,16 @@ def plan_all(args: argparse.Namespace) -> int:
     plans/summary.md; exit 3 if a plan is destructive, and a failed plan's code if one failed."""
     from ops.plan_all import plan_all as run_all
 
-    stacks = _stack_names(args.environments)
+    if not str(args.jobs).isdigit() or int(args.jobs) < 1:
+        say(f"refused: PLAN_JOBS (--jobs) is {args.jobs!r}; give a whole number of plans to run at once, 1 or more")
+        return EXIT_REFUSED
+    stacks = list(dict.fromkeys(_stack_names(args.environments)))  # a stack named twice is planned once
     _configs(stacks)  # every file valid before anything starts
     target = DeployTarget.from_environ()
     if target.is_emulator:
         emulator = Emulator(target.emulator_port)
         say(f"local AWS emulator on {emulator.url}: {'started (stop it with: make emulator-stop)' if emulator.start() else 'already running'}")
-    return run_all(stacks, jobs=args.jobs)
+    return run_all(stacks, jobs=int(args.jobs))
 
 
 def review(args: argparse.Namespace) -> int:
@@ -266,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plans = verb("plan-all", plan_all, environment=False)
     plans.add_argument("environments", nargs="*", help="environment names and baseline-<account> (default: all)")
-    plans.add_argument("--jobs", type=int, default=int(os.environ.get("PLAN_JOBS") or 2), help="plans at once (PLAN_JOBS; default 2)")
+    plans.add_argument("--jobs", default=os.environ.get("PLAN_JOBS") or "2", help="plans at once, 1 or more (PLAN_JOBS; default 2)")
     verb("policy", policy, environment=False).add_argument(
         "environments", nargs="*", help="environment names and baseline-<account> (default: all)"
     )

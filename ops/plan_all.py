@@ -71,7 +71,8 @@ def summary(outcomes: Sequence[PlanOutcome]) -> str:
 def exit_code(outcomes: Sequence[PlanOutcome]) -> int:
     failed = {o.exit_code for o in outcomes if o.failed}
     if failed:
-        return failed.pop() if len(failed) == 1 and 0 not in failed else EXIT_FAILED
+        # One shared code is kept; 0 or 3 without a review (never "clean" or "destructive"), or several codes, is 1.
+        return failed.pop() if len(failed) == 1 and not failed & {0, EXIT_DESTRUCTIVE} else EXIT_FAILED
     return EXIT_DESTRUCTIVE if any(o.review["destructive"] for o in outcomes) else 0
 
 

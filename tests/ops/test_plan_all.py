@@ -90,3 +90,27 @@ def test_an_unknown_stack_is_refused_before_anything_runs(tmp_path, monkeypatch,
     assert main(["plan-all", "nosuch"]) == EXIT_REFUSED
     assert "nosuch" in capsys.readouterr().err
     assert not (tmp_path / "plans").exists()
+
+
+def test_a_destructive_exit_without_a_review_is_a_failure_not_a_destructive_plan(plans):
+    outcomes = {"dev": (EXIT_DESTRUCTIVE, None)}
+    assert plan_all(["dev"], plan=planner(outcomes)) == EXIT_FAILED
+
+
+def test_plans_do_run_side_by_side_up_to_the_bound(plans):
+    outcomes = {s: (0, review(s)) for s in ("a", "b", "c", "d")}
+    running: list[int] = []
+    plan_all(list(outcomes), jobs=2, plan=planner(outcomes, running))
+    assert max(running) == 2
+
+
+@pytest.mark.parametrize("jobs", ["abc", "0", "-1"])
+def test_a_bad_plan_jobs_is_refused_and_breaks_no_other_verb(tmp_path, monkeypatch, capsys, jobs):
+    from ops.cli import build_parser, main
+
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    monkeypatch.setenv("PLAN_JOBS", jobs)
+    build_parser().parse_args(["plan", "dev"])  # another verb still parses
+    assert main(["plan-all", "dev"]) == EXIT_REFUSED
+    assert "PLAN_JOBS" in capsys.readouterr().err
+    assert not (tmp_path / "plans").exists()
