@@ -169,9 +169,13 @@ def interface_endpoints(ctx: VerifyContext) -> str:
     return ", ".join(sorted(found)) or "none configured"
 
 
-def _lets_any_account_through(statement: dict, account_id: str, aws_owned: set[str]) -> bool:
-    """An Allow not held to this account's principals, and not a read of the named AWS-owned buckets."""
-    held = statement.get("Condition", {}).get("StringEquals", {}).get("aws:PrincipalAccount") in (account_id, [account_id])
+def _lets_any_account_through(statement: dict, account_id: str, aws_owned: set[str], service: str) -> bool:
+    """An Allow not held to this account's principals (on S3, and to this account's buckets), and not a read of the
+    named AWS-owned buckets."""
+    equals = statement.get("Condition", {}).get("StringEquals", {})
+    held = equals.get("aws:PrincipalAccount") in (account_id, [account_id])
+    if service == "s3":
+        held = held and equals.get("aws:ResourceAccount") in (account_id, [account_id])
     resources = statement.get("Resource", [])
     resources = [resources] if isinstance(resources, str) else resources
     reads_aws_owned = statement.get("Action") in ("s3:GetObject", ["s3:GetObject"]) and bool(resources) and set(resources) <= aws_owned
@@ -183,13 +187,14 @@ def endpoint_policies(ctx: VerifyContext) -> str:
     reads the named AWS-owned buckets (the default policy, which lets anything through, fails)."""
     endpoints = ctx.client("ec2").describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [ctx.vpc["VpcId"]]}])["VpcEndpoints"]
     aws_owned = set(aws_owned_bucket_objects("aws", ctx.config.region))
+    expect(len(endpoints) >= 2, f"{len(endpoints)} endpoints in the VPC; the S3 and DynamoDB gateways at least")
     for endpoint in endpoints:
         service = endpoint["ServiceName"].rsplit(".", 1)[-1]
         document = json.loads(endpoint.get("PolicyDocument") or "{}")
         statements = document.get("Statement", [])
         statements = [statements] if isinstance(statements, dict) else statements
         expect(bool(statements), f"the {service} endpoint has no policy")
-        loose = [s.get("Sid", "(no sid)") for s in statements if _lets_any_account_through(s, ctx.account_id, aws_owned)]
+        loose = [s.get("Sid", "(no sid)") for s in statements if _lets_any_account_through(s, ctx.account_id, aws_owned, service)]
         expect(not loose, f"the {service} endpoint's policy lets any account through: {', '.join(loose)}")
     return f"{len(endpoints)} endpoints"
 

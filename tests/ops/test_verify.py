@@ -141,17 +141,28 @@ def test_the_endpoint_policy_check_fails_on_the_default_policy_and_passes_on_one
         ctx = context("aws")
         ec2 = ctx.client("ec2")
         vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": ctx.names.name("vpc")}]}])["Vpc"]["VpcId"]
+        with pytest.raises(CheckFailed, match="0 endpoints in the VPC"):
+            network.endpoint_policies(ctx)
         endpoint = ec2.create_vpc_endpoint(VpcId=vpc_id, ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway")["VpcEndpoint"]
+        ec2.create_vpc_endpoint(
+            VpcId=vpc_id, ServiceName="com.amazonaws.us-east-1.dynamodb", VpcEndpointType="Gateway",
+            PolicyDocument=json.dumps({"Statement": [{"Sid": "Own", "Effect": "Allow", "Principal": "*", "Action": "dynamodb:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": ctx.account_id}}}]}),
+        )
         with pytest.raises(CheckFailed, match="the s3 endpoint's policy lets any account through"):
             network.endpoint_policies(ctx)
         held = {
             "Statement": [
-                {"Sid": "Own", "Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": ctx.account_id}}},
+                {"Sid": "Own", "Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": ctx.account_id, "aws:ResourceAccount": ctx.account_id}}},
                 {"Sid": "Repos", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*"},
             ]
         }
         ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps(held))
-        assert network.endpoint_policies(ctx) == "1 endpoints"
+        assert network.endpoint_policies(ctx) == "2 endpoints"
+        del held["Statement"][0]["Condition"]["StringEquals"]["aws:ResourceAccount"]
+        ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps(held))
+        with pytest.raises(CheckFailed, match="lets any account through: Own"):
+            network.endpoint_policies(ctx)
+        held["Statement"][0]["Condition"]["StringEquals"]["aws:ResourceAccount"] = ctx.account_id
         held["Statement"][1]["Resource"] = "arn:aws:s3:::someone-elses-bucket/*"
         ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps(held))
         with pytest.raises(CheckFailed, match="lets any account through: Repos"):
