@@ -49,6 +49,8 @@ def main(argv: Sequence[str] = ()) -> int:
     try:
         configs = load_environments(only=envs) if envs != [] else []
         baselines = list(load_accounts(only=accounts).values()) if accounts != [] else []
+        # A baseline with [delivery] makes CI roles for each environment of its account: it reads them all.
+        delivered = load_environments() if any(account.delivery for account in baselines) else []
         target = DeployTarget.from_environ()
     except ConfigError as error:
         print(f"synth refused, nothing was written:\n{error}", file=sys.stderr)
@@ -63,7 +65,7 @@ def main(argv: Sequence[str] = ()) -> int:
         if list(argv[:1]) == ["state-buckets"] and len(argv) == 2:
             synthesize_state_buckets([*configs, *baselines], target, Path(argv[1]))
         else:
-            synthesize(configs, target, accounts=baselines)
+            synthesize(configs, target, accounts=baselines, delivered=delivered)
     except (PolicyViolations, SuppressionsError) as refusal:
         print(f"synth refused by the policy gate, nothing was written:\n{refusal}", file=sys.stderr)
         return EXIT_REFUSED

@@ -31,11 +31,16 @@ from policy import load_suppressions
 
 
 def synthesize(
-    configs: Iterable[EnvironmentConfig], target: DeployTarget, outdir: str | None = None, accounts: Iterable[AccountConfig] = ()
+    configs: Iterable[EnvironmentConfig],
+    target: DeployTarget,
+    outdir: str | None = None,
+    accounts: Iterable[AccountConfig] = (),
+    delivered: Iterable[EnvironmentConfig] = (),
 ) -> None:
     """Write ``<outdir>/stacks/<env>/`` for every config and ``<outdir>/stacks/baseline-<account>/`` for every
     account (outdir: CDKTF_OUTDIR, else cdktf.out).
 
+    ``delivered``: every environment, whose account's baseline (with ``[delivery]``) makes its CI roles.
     Raises PolicyViolations (and writes nothing) if a stack breaks a rule.
     """
     final = Path(outdir or os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
@@ -43,13 +48,13 @@ def synthesize(
     with tempfile.TemporaryDirectory(prefix="synth-") as work:
         staging = Path(work) / "out"
         app = App(outdir=str(staging))
-        configs = list(configs)
+        configs, delivered = list(configs), list(delivered)
         package = build_package(FUNCTION_PACKAGE, Path(work) / "packages") if configs else None
         stacks: list[PlatformStack | BaselineStack] = []
         for config in configs:
             stacks.append(PlatformStack(app, config, target, package))
         for account in accounts:
-            stacks.append(BaselineStack(app, account, target))
+            stacks.append(BaselineStack(app, account, target, delivered))
         for stack in stacks:
             apply_suppressions(stack, suppressions.rules_for(stack.config.stack_name, stack.config.settings()))
         synth_checked(app, [stack.policy_gate for stack in stacks], staging, final)

@@ -51,7 +51,10 @@ class PlatformStack(TerraformStack):
         super().__init__(scope, config.name)
         self.config = config
         self.policy_gate = PolicyGate(self.node.id, context=placeholder_context(target.is_emulator))
-        configure_aws_provider(self, region=config.region, tags=config.resource_tags, target=target, allowed_account_id=config.account_id)
+        configure_aws_provider(
+            self, region=config.region, tags=config.resource_tags, target=target,
+            allowed_account_id=config.account_id, deploy_role_arn=config.deploy_role_arn,
+        )
         configure_remote_state(self, config.state, target)
         where = StackScope(
             names=config.names,

@@ -18,7 +18,16 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, Field
 
 from environments.config_model import OneStack, StateConfig, StrictModel
-from environments.validators import AccountId, Email, ProjectName, Region, TagValue
+from environments.validators import (
+    AccountId,
+    Email,
+    GitHubRepository,
+    ProjectName,
+    Region,
+    RoleName,
+    TagValue,
+    region_partition,
+)
 from platform_core.conventions import BASELINE_STACK_PREFIX
 
 
@@ -76,6 +85,21 @@ class AccountProtections(StrictModel):
     key_deletion_window_days: int = Field(default=30, ge=7, le=30, description="Days a deleted baseline KMS key can still be recovered.")
 
 
+class Delivery(StrictModel):
+    """GitHub Actions deploying this account's environments with short-lived OIDC credentials, never stored keys.
+
+    With it, the baseline creates the GitHub OIDC identity provider and, per environment of the account, a plan role
+    (read-only, the state, its lock) that pull requests and the environment's GitHub environment may assume, and an
+    apply role that only the environment's GitHub environment may assume (README: Running it as a team)."""
+
+    github_repository: GitHubRepository = Field(description="The only repository whose workflows may assume the roles: `owner/name`.")
+    create_oidc_provider: bool = Field(
+        default=True,
+        description="Create the account's `token.actions.githubusercontent.com` identity provider. An account has at most "
+        "one; `false` if something else already created it (the roles trust it all the same).",
+    )
+
+
 class AccountTags(StrictModel):
     """The tags every baseline resource carries; its Environment tag is ``account-<name>``."""
 
@@ -103,11 +127,25 @@ class AccountConfig(OneStack):
     features: Features = Field(default_factory=Features, description="Which of the baseline's services are on.")
     protections: AccountProtections = Field(default_factory=AccountProtections, description="Safety nets of the baseline's stateful resources.")
     state: StateConfig = Field(description="Where the baseline's Terraform state lives (its own bucket and key).")
+    deploy_role: RoleName | None = Field(
+        default=None,
+        description="A role of this account that Terraform assumes for every stack in it (the baseline and its "
+        "environments), when you run with another account's credentials, such as a central operations account's. "
+        "It must already exist (e.g. `OrganizationAccountAccessRole`). Default: none, the credentials are this account's.",
+    )
+    delivery: Delivery | None = Field(
+        default=None, description="GitHub Actions OIDC roles for this account's environments; none by default."
+    )
 
     @property
     def stack_name(self) -> str:
         """The baseline stack, its workspace and its directory: ``baseline-<account>``."""
         return f"{BASELINE_STACK_PREFIX}{self.name}"
+
+    @property
+    def deploy_role_arn(self) -> str | None:
+        """The ARN of ``deploy_role`` in this account, if it names one."""
+        return f"arn:{region_partition(self.home_region)}:iam::{self.account_id}:role/{self.deploy_role}" if self.deploy_role else None
 
     @property
     def environment_tag(self) -> str:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from environments.validators import BucketName, Region, StateKey
+from environments.validators import BucketName, Region, RoleArn, StateKey
 from platform_core.conventions import STATE_WORKSPACE_PREFIX
 from platform_core.naming import STATE_ACCESS_LOG_SUFFIX, ResourceNames, state_access_log_bucket_name
 
@@ -47,6 +47,11 @@ class StateConfig(StrictModel):
     )
     region: Region = Field(description="The state bucket's region.")
     key: StateKey = Field(description="The state's key, ending in `.tfstate`; no two environments share bucket and key.")
+    role_arn: RoleArn | None = Field(
+        default=None,
+        description="A role the S3 backend assumes to reach the bucket, for state kept in a central account "
+        "(the backend's own `assume_role`). Default: none, the credentials you run with reach it.",
+    )
 
     @field_validator("bucket")
     @classmethod

@@ -140,7 +140,9 @@ def _with_accounts(configs: Sequence[EnvironmentConfig], directory: Path) -> tup
             problems.append(Problem(file, "region", f"{config.region!r} is not covered by account {account.name!r} (regions {', '.join(account.covered_regions)}); add it to accounts/{account.name}.toml regions"))
         if config.account_id not in (None, account.account_id):
             problems.append(Problem(file, "account_id", f"{config.account_id} is not the id of account {account.name!r} ({account.account_id}); remove account_id, the account file sets it"))
-        resolved.append(config.model_copy(update={"account_id": account.account_id}))
+        if "deploy_role_arn" in config.model_fields_set:
+            problems.append(Problem(file, "deploy_role_arn", f"unknown key; the deploy role is the account's: set deploy_role in accounts/{account.name}.toml"))
+        resolved.append(config.model_copy(update={"account_id": account.account_id, "deploy_role_arn": account.deploy_role_arn}))
     return resolved, problems
 
 

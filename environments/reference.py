@@ -4,7 +4,8 @@
 markdown row per key a file may set: nested tables become dotted keys
 (``network.vpc_cidr``), and each row's type, default and meaning come from the
 field itself, so the README cannot drift from the code. ``name`` is not a key
-(it comes from the file name) and is left out.
+(it comes from the file name) and is left out, as is a field the loader fills in
+and a file may not set (``exclude=True``).
 
 ``python -m environments.reference`` prints the table; ``--write README.md``
 replaces the text between the reference markers in that file (``make docs``).
@@ -45,6 +46,14 @@ _SCALARS = {str: "string", int: "int", bool: "bool", float: "number"}
 def _model(annotation: Any) -> type[BaseModel] | None:
     """The model a field holds (a nested table), or None for a leaf."""
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _optional_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a ``Model | None`` field (a table the file may leave out), else None."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        models = [m for m in map(_model, typing.get_args(annotation)) if m]
+        return models[0] if len(models) == 1 else None
+    return None
 
 
 def _code(value: Any) -> str:
@@ -96,12 +105,17 @@ def default_text(field: FieldInfo) -> str:
 def rows(model: type[BaseModel] = EnvironmentConfig, prefix: str = "") -> Iterator[tuple[str, str, str, str]]:
     """``(key, type, default, meaning)`` for every key a file may set, in schema order."""
     for name, field in model.model_fields.items():
-        if not prefix and name in NOT_KEYS:
+        if (not prefix and name in NOT_KEYS) or field.exclude:
             continue
         key = f"{prefix}{name}"
         nested = _model(field.annotation)
         if nested:
             yield from rows(nested, f"{key}.")
+            continue
+        optional = _optional_model(field.annotation)
+        if optional:  # a table the file may leave out: its keys apply only when it is there
+            for sub, type_name, default, meaning in rows(optional, f"{key}."):
+                yield sub, type_name, default, f"(only with `[{key}]`) {meaning}"
             continue
         yield key, type_text(field.annotation, field.metadata), default_text(field), field.description or ""
 

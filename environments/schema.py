@@ -147,6 +147,9 @@ class EnvironmentConfig(OneStack):
     account_id: AccountId | None = Field(
         default=None, description="Filled in from the account file; if given, it must be that account's id. With `TARGET=aws`, the provider refuses any other account.",
     )
+    deploy_role_arn: str | None = Field(
+        default=None, description="Filled in from the account file's `deploy_role`; never set it here.", exclude=True,
+    )
     production: bool = Field(default=True, description="A production environment may not relax any protection, and is never destroyed by the pipeline.")
     tags: Tags = Field(description="The standard tags.")
     network: NetworkConfig = Field(description="The VPC and its tiers.")

@@ -204,6 +204,34 @@ def _invoke_principal(value: str) -> str:
     return value
 
 
+ROLE_NAME_PATTERN = re.compile(r"[\w+=,.@-]{1,64}")
+ROLE_ARN_PATTERN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+GITHUB_REPOSITORY_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+
+
+def region_partition(region: str) -> str:
+    """The ARN partition of a region: ``aws``, ``aws-cn`` or ``aws-us-gov``."""
+    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+def _role_name(value: str) -> str:
+    if not ROLE_NAME_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not an IAM role name (1-64 letters, digits and +=,.@_-); write it like 'acme-deploy'")
+    return value
+
+
+def _role_arn(value: str) -> str:
+    if not ROLE_ARN_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not an IAM role ARN; write it like 'arn:aws:iam::123456789012:role/acme-state'")
+    return value
+
+
+def _github_repository(value: str) -> str:
+    if not GITHUB_REPOSITORY_PATTERN.fullmatch(value) or value.endswith((".git", "/.", "/..")):
+        raise ValueError(f"{value!r} is not a GitHub repository; write it as owner/name, like 'acme/platform'")
+    return value
+
+
 def _user_pool_arn(value: str) -> str:
     if not USER_POOL_ARN_PATTERN.fullmatch(value):
         raise ValueError(f"{value!r} is not a Cognito user pool ARN; write it like 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC123'")
@@ -230,6 +258,9 @@ ProjectName = Annotated[str, AfterValidator(_project)]
 AccountId = Annotated[str, AfterValidator(_account_id)]
 TagValue = Annotated[str, AfterValidator(_tag_value)]
 InvokePrincipal = Annotated[str, AfterValidator(_invoke_principal), Label("role name or IAM ARN")]
+RoleName = Annotated[str, AfterValidator(_role_name), Label("IAM role name")]
+RoleArn = Annotated[str, AfterValidator(_role_arn), Label("IAM role ARN")]
+GitHubRepository = Annotated[str, AfterValidator(_github_repository), Label("owner/name")]
 UserPoolArn = Annotated[str, AfterValidator(_user_pool_arn), Label("user pool ARN")]
 DailyWindow = Annotated[str, AfterValidator(_daily_window)]
 WeeklyWindow = Annotated[str, AfterValidator(_weekly_window)]

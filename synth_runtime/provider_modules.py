@@ -57,6 +57,7 @@ USED_MODULES: tuple[str, ...] = (
     "iam_group",
     "iam_group_policy_attachment",
     "iam_instance_profile",
+    "iam_openid_connect_provider",
     "iam_policy",
     "iam_role",
     "iam_role_policy",

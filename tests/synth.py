@@ -27,7 +27,7 @@ def synth_environments(
     from constructs_lib.app import synthesize
 
     configs, accounts = list(configs), list(accounts)
-    synthesize(configs, target, str(outdir), accounts=accounts)
+    synthesize(configs, target, str(outdir), accounts=accounts, delivered=configs)
     names = [c.stack_name for c in [*configs, *accounts]]
     return {name: json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text()) for name in names}
 

@@ -10,6 +10,8 @@ once, in the home region. The state is the account's own (``accounts/<name>.toml
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
@@ -22,6 +24,7 @@ from constructs_lib.baseline.account_settings import (
 )
 from constructs_lib.baseline.api_gateway_logging import ApiGatewayLogging
 from constructs_lib.baseline.config_recording import ConfigDeliveryBucket, ConfigRecording, config_bucket_names
+from constructs_lib.baseline.delivery_roles import DeliveryRoles
 from constructs_lib.baseline.ebs_encryption import EbsDefaultEncryption
 from constructs_lib.baseline.findings import FindingsNotification
 from constructs_lib.baseline.region import Region
@@ -33,6 +36,7 @@ from constructs_lib.permissions_boundary import PermissionsBoundary
 from constructs_lib.rules import PolicyGate, placeholder_context
 from constructs_lib.terraform_settings import configure_aws_provider, configure_remote_state
 from environments.account_schema import AccountConfig
+from environments.schema import EnvironmentConfig
 from platform_core.target import DeployTarget
 from synth_runtime.provider_bindings import aws
 
@@ -40,12 +44,18 @@ from synth_runtime.provider_bindings import aws
 class BaselineStack(TerraformStack):
     """The Terraform stack of one account's baseline: ``baseline-<account>``."""
 
-    def __init__(self, scope: Construct, account: AccountConfig, target: DeployTarget) -> None:
+    def __init__(
+        self, scope: Construct, account: AccountConfig, target: DeployTarget, environments: Sequence[EnvironmentConfig] = ()
+    ) -> None:
+        """``environments``: the account's environments, which get delivery roles when the account has ``[delivery]``."""
         super().__init__(scope, account.stack_name)
         self.account = self.config = account
         self.policy_gate = PolicyGate(self.node.id, context=placeholder_context(target.is_emulator))
         tags = account.resource_tags
-        configure_aws_provider(self, region=account.home_region, tags=tags, target=target, allowed_account_id=account.account_id)
+        configure_aws_provider(
+            self, region=account.home_region, tags=tags, target=target,
+            allowed_account_id=account.account_id, deploy_role_arn=account.deploy_role_arn,
+        )
         configure_remote_state(self, account.state, target)
         account_id = aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "current-account").account_id
         partition = aws.data_aws_partition.DataAwsPartition(self, "current-partition").partition
@@ -56,7 +66,8 @@ class BaselineStack(TerraformStack):
             Region(
                 name=name,
                 provider=None if name == account.home_region else configure_aws_provider(
-                    self, region=name, tags=tags, target=target, allowed_account_id=account.account_id, alias=name
+                    self, region=name, tags=tags, target=target, allowed_account_id=account.account_id,
+                    deploy_role_arn=account.deploy_role_arn, alias=name,
                 ),
                 scope=StackScope(
                     names=account.names, region=name, account_id=account_id, partition=partition, permissions_boundary_arn=self.boundary.arn
@@ -104,11 +115,20 @@ class BaselineStack(TerraformStack):
                 ConfigRecording(self, f"config{slug}", region, self.config_delivery.delivery)
             EbsDefaultEncryption(self, f"ebs-encryption{slug}", region, protections.key_deletion_window_days)
             AccessAnalysis(self, f"access-analysis{slug}", region, features)
+        self.delivery: DeliveryRoles | None = None
+        if account.delivery is not None:
+            mine = [e for e in environments if e.account == account.name]
+            if mine:  # with no environment, there is nothing to deliver
+                self.delivery = DeliveryRoles(self, "delivery", home.scope, account.delivery, mine)
         self._outputs()
 
     def _outputs(self) -> None:
         TerraformOutput(self, "support_role_arn", value=self.support_role.role.arn, description="The support role (CIS 1.17), assumable with MFA")
         TerraformOutput(self, "findings_topic_arn", value=self.findings.topic_arn, description="Where high-severity findings are published")
         TerraformOutput(self, "covered_regions", value=self.account.covered_regions, description="The regions the baseline covers")
+        if self.delivery is not None:
+            for name, roles in self.delivery.roles.items():
+                TerraformOutput(self, f"{name}_plan_role_arn", value=roles.plan.arn, description=f"GitHub variable PLAN_ROLE_ARN_{name.upper()}")
+                TerraformOutput(self, f"{name}_apply_role_arn", value=roles.apply.arn, description=f"APPLY_ROLE_ARN of GitHub environment {name}")
         if self.account.features.config:
             TerraformOutput(self, "config_bucket_name", value=self.config_delivery.bucket.name, description="The AWS Config history bucket")
