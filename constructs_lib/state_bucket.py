@@ -57,7 +57,8 @@ class StateBucketStack(TerraformStack):
             region=config.state.region,
             tags={**config.resource_tags, "Purpose": "terraform-state"},
             target=target,
-            allowed_account_id=config.account_id,
+            allowed_account_id=config.state_account_id,
+            assume_role_arn=config.state.role_arn,
         )
         account = aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "current-account").account_id
         partition = aws.data_aws_partition.DataAwsPartition(self, "current-partition").partition

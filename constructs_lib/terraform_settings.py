@@ -39,11 +39,13 @@ def configure_aws_provider(
     target: DeployTarget,
     allowed_account_id: str | None = None,
     deploy_role_arn: str | None = None,
+    assume_role_arn: str | None = None,
     alias: str | None = None,
 ):
     """The AWS provider, pinned, with the standard tags as ``default_tags``; ``alias`` makes an extra one
     (another region of the same account). It refuses any account but ``allowed_account_id``, and assumes
-    ``deploy_role_arn`` unless the run sets ``TF_VAR_deploy_role_arn=""``."""
+    ``deploy_role_arn`` unless the run sets ``TF_VAR_deploy_role_arn=""``; ``assume_role_arn`` is assumed always
+    (the state role, by the state bucket's own stack)."""
     settings: dict = {
         "region": region,
         "default_tags": [aws.provider.AwsProviderDefaultTags(tags=dict(tags))],
@@ -63,6 +65,8 @@ def configure_aws_provider(
         )
     if allowed_account_id is not None:
         settings["allowed_account_ids"] = [allowed_account_id]
+    if assume_role_arn is not None:
+        settings["assume_role"] = [aws.provider.AwsProviderAssumeRole(role_arn=assume_role_arn, session_name=f"platform-{stack.node.id}")]
     provider = aws.provider.AwsProvider(stack, f"aws-{alias}" if alias else "aws", **settings)
     if deploy_role_arn is not None:
         role = _deploy_role_variable(stack, deploy_role_arn)

@@ -91,6 +91,14 @@ class OneStack(StrictModel):
         return f"{self.MAKE_VARIABLE}={self.name}"  # type: ignore[attr-defined]
 
     @property
+    def state_account_id(self) -> str | None:
+        """The account the state bucket is in, when the files say: the state role's, else the stack's own when no
+        deploy role stands between (None: whichever account the credentials are)."""
+        if self.state.role_arn:  # type: ignore[attr-defined]
+            return self.state.role_arn.split(":")[4]  # type: ignore[attr-defined]
+        return None if self.deploy_role_arn else self.account_id  # type: ignore[attr-defined]
+
+    @property
     def state_object_key(self) -> str:
         """Where the stack's state lives in its bucket: ``workspaces/<stack>/<key>``."""
         return f"{STATE_WORKSPACE_PREFIX}/{self.stack_name}/{self.state.key}"  # type: ignore[attr-defined]

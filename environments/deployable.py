@@ -16,6 +16,15 @@ class Deployable(Protocol):
     state: StateConfig
 
     @property
+    def deploy_role_arn(self) -> str | None:
+        """The role of the stack's account that Terraform assumes (the account file's ``deploy_role``), if any."""
+
+    @property
+    def state_account_id(self) -> str | None:
+        """The account the state bucket is in, when the files say: the state role's, else the stack's own when no
+        deploy role stands between (None: whichever account the credentials are)."""
+
+    @property
     def stack_name(self) -> str:
         """The stack, its directory, its Terraform workspace and its files under plans/."""
 

@@ -2,11 +2,16 @@
 
 The pipeline talks to AWS (or the emulator) through boto3 only to bootstrap,
 to preflight, and to verify what Terraform deployed, independently of
-Terraform's own state.
+Terraform's own state. A stack whose account names a ``deploy_role`` is reached
+through that role, as Terraform reaches it (``TF_VAR_deploy_role_arn`` overrides it
+for both; ``""`` means the credentials already are the account's); its state bucket
+through ``state.role_arn``, or the credentials as they are.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 
 from platform_core.errors import PipelineError
@@ -19,18 +24,22 @@ class AwsClients:
 
     target: DeployTarget
     region: str
+    role_arn: str | None = None
+    """A role to assume first (a stack's deploy role, a state role); None: the credentials as they are."""
 
     def client(self, service: str):
         import boto3
         from botocore.config import Config
 
         config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60)
+        if self.role_arn is not None:
+            key, secret, token = _assumed(self.target, self.region, self.role_arn)
+            return boto3.client(
+                service, region_name=self.region, endpoint_url=self.target.endpoint_url, config=_through_emulator(config, service, self.target),
+                aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token,
+            )
         if self.target.is_emulator:
-            if service == "s3control":
-                # S3 Control puts the account id in front of the host (123456789012.127.0.0.1), which resolves
-                # nowhere; through the emulator as a proxy the request arrives, and moto routes it by path (as
-                # Terraform's does: DeployTarget.terraform_environ).
-                config = config.merge(Config(proxies={"http": self.target.endpoint_url}))
+            config = _through_emulator(config, service, self.target)
             return boto3.client(
                 service,
                 region_name=self.region,
@@ -42,8 +51,50 @@ class AwsClients:
         return boto3.client(service, region_name=self.region, config=config)
 
 
-def check_aws_credentials(region: str, expected_account: str | None = None, source_file: str = "the environment file") -> str:
-    """Fail fast, with the fix, unless real AWS credentials are configured and work. Returns the account id."""
+DEPLOY_ROLE_OVERRIDE = "TF_VAR_deploy_role_arn"
+"""Set, it replaces the account's deploy role for Terraform and for the pipeline's own calls; empty, assumes none."""
+
+
+def deploy_role(config) -> str | None:
+    """The role a run assumes in the stack's account: the account file's ``deploy_role``, unless
+    ``TF_VAR_deploy_role_arn`` is set (``""``: none, the credentials already are the account's)."""
+    override = os.environ.get(DEPLOY_ROLE_OVERRIDE)
+    if override is not None:
+        return override or None
+    return config.deploy_role_arn
+
+
+def _through_emulator(config, service: str, target: DeployTarget):
+    """S3 Control puts the account id in front of the host (123456789012.127.0.0.1), which resolves nowhere; through
+    the emulator as a proxy the request arrives, and moto routes it by path (as Terraform's does:
+    DeployTarget.terraform_environ)."""
+    from botocore.config import Config
+
+    if target.is_emulator and service == "s3control":
+        return config.merge(Config(proxies={"http": target.endpoint_url}))
+    return config
+
+
+@functools.cache
+def _assumed(target: DeployTarget, region: str, role_arn: str) -> tuple[str, str, str]:
+    """Credentials of ``role_arn``, assumed once per run with the credentials as they are."""
+    import botocore.exceptions
+
+    try:
+        credentials = AwsClients(target, region).client("sts").assume_role(RoleArn=role_arn, RoleSessionName="platform-pipeline")["Credentials"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        raise PipelineError(
+            f"the role {role_arn} could not be assumed ({exc}); its trust policy must allow the credentials you run with, "
+            f'or, if they already are that account\'s, run with {DEPLOY_ROLE_OVERRIDE}=""'
+        ) from None
+    return credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+
+
+def check_aws_credentials(
+    region: str, expected_account: str | None = None, source_file: str = "the environment file", role_arn: str | None = None
+) -> str:
+    """Fail fast, with the fix, unless real AWS credentials are configured and work (and can assume ``role_arn``, the
+    stack's deploy role, when it has one). Returns the account id the stack is reached in."""
     import boto3
     import botocore.exceptions
 
@@ -64,6 +115,11 @@ def check_aws_credentials(region: str, expected_account: str | None = None, sour
             "check the credentials, the network and the region"
         ) from None
     account = identity["Account"]
+    if role_arn is not None:
+        account = AwsClients(DeployTarget(kind="aws"), region, role_arn).client("sts").get_caller_identity()["Account"]
+        if expected_account is not None and account != expected_account:
+            raise PipelineError(f"TARGET=aws: the deploy role {role_arn} is in account {account}, but {source_file} is pinned to account_id {expected_account}")
+        return account
     if expected_account is not None and account != expected_account:
         raise PipelineError(
             f"TARGET=aws: the credentials belong to account {account}, but {source_file} is pinned to "

@@ -2,10 +2,12 @@
 to, with their own small Terraform stack.
 
 The stack (:class:`constructs_lib.state_bucket.StateBucketStack`) keeps *local*
-state under ``.platform/bootstrap/<target>/``. Running it again is a no-op; if
-a bucket already exists but the local state does not know it (a new clone, a
-second machine), it is imported first instead of failing. A state bucket made
-before it had an access-log bucket gets one at the next run.
+state under ``.platform/bootstrap/<target>/``. Every verb makes the buckets that
+are missing and leaves the ones that exist alone, so a CI job's read-only plan role
+plans where an operator bootstrapped. ``make bootstrap`` converges them: a bucket
+that exists but the local state does not know (a new clone, a second machine) is
+imported first instead of failing, and its protections are applied again. A state
+bucket made before it had an access-log bucket gets one at the next run.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def bootstrap_dir(target: DeployTarget) -> Path:
 def _bucket_exists(config: Deployable, target: DeployTarget, bucket: str) -> bool:
     import botocore.exceptions
 
-    s3 = AwsClients(target, config.state.region).client("s3")
+    s3 = AwsClients(target, config.state.region, config.state.role_arn).client("s3")
     try:
         s3.head_bucket(Bucket=bucket)
         return True
@@ -101,7 +103,9 @@ def ensure_state_buckets(configs: Sequence[Deployable], target: DeployTarget, *,
     pending = []
     for config in configs:
         existing = [bucket for bucket in state_bucket_names(config.state.bucket) if _bucket_exists(config, target, bucket)]
-        if force or len(existing) < len(state_bucket_names(config.state.bucket)) or not _local_state(directory, config).exists():
+        # Buckets that exist are left alone (a CI job's read-only role plans where they are); `make bootstrap` (force)
+        # adopts them into this machine's local state and applies their protections again.
+        if force or len(existing) < len(state_bucket_names(config.state.bucket)):
             pending.append((config, existing))
     if not pending:
         return

@@ -22,7 +22,7 @@ from environments.account_schema import AccountConfig
 from environments.deployable import Deployable
 from environments.schema import EnvironmentConfig
 from ops import init_stamp, synth_stamp
-from ops.aws_clients import check_aws_credentials
+from ops.aws_clients import check_aws_credentials, deploy_role
 from ops.bootstrap import ensure_state_buckets
 from ops.drift import meaningful_drift
 from ops.emulator import Emulator, require_running
@@ -117,7 +117,7 @@ class StackPipeline:
                 require_running(self.target.emulator_port)
         else:
             with step("AWS credentials"):
-                account = check_aws_credentials(self.config.region, self.config.account_id, self.config.source_file)
+                account = check_aws_credentials(self.config.region, self.config.account_id, self.config.source_file, deploy_role(self.config))
                 say(f"    account {account}")
 
     def prepare(self) -> None:

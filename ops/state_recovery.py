@@ -69,7 +69,7 @@ class StateHistory:
         self.config = config
         self.bucket = config.state.bucket
         self.key = config.state_object_key
-        self.s3 = AwsClients(target, config.state.region).client("s3")
+        self.s3 = AwsClients(target, config.state.region, config.state.role_arn).client("s3")
 
     def versions(self) -> list[StateVersion]:
         """Newest first."""

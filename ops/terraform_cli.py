@@ -235,8 +235,17 @@ def run_terraform(
         if locked is not None:
             raise locked
         detail = _error_lines(output)
+        if WRONG_ACCOUNT in output:
+            detail += (
+                "\nThe credentials reach an account that is not the stack's account_id, so the provider refused to plan. "
+                "Use that account's credentials, or let the stack assume its account's deploy_role (leave TF_VAR_deploy_role_arn unset)."
+            )
         raise PipelineError(f"terraform {args[0]} failed in {cwd}:\n{detail}", terraform_output=output)
     return result
+
+
+WRONG_ACCOUNT = "AWS account ID not allowed"
+"""The AWS provider's refusal of an account not in ``allowed_account_ids``."""
 
 
 def _interrupted_message(verb: str, cwd: Path, name: str, detached: bool, stop_requested: bool, returncode: int) -> str:

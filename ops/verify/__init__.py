@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from environments.schema import EnvironmentConfig
-from ops.aws_clients import AwsClients
+from ops.aws_clients import AwsClients, deploy_role
 from platform_core.target import DeployTarget
 
 
@@ -45,13 +45,22 @@ class VerifyContext:
         self.config = config
         self.target = target
         self.names = config.names
-        self.aws = AwsClients(target, config.region)
+        self.aws = AwsClients(target, config.region, deploy_role(config))
+        self.state_aws = AwsClients(target, config.state.region, config.state.role_arn)
         self._clients: dict[str, object] = {}
 
     def client(self, service: str):
+        """A client in the stack's account (through its deploy role, as Terraform reaches it)."""
         if service not in self._clients:
             self._clients[service] = self.aws.client(service)
         return self._clients[service]
+
+    def state_client(self, service: str):
+        """A client where the state bucket is: through ``state.role_arn``, or the credentials as they are."""
+        key = f"state:{service}"
+        if key not in self._clients:
+            self._clients[key] = self.state_aws.client(service)
+        return self._clients[key]
 
     @cached_property
     def account_id(self) -> str:

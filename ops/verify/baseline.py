@@ -35,9 +35,9 @@ class BaselineContext(VerifyContext):
     def regional(self, service: str, region: str):
         key = f"{service}@{region}"
         if key not in self._clients:
-            from ops.aws_clients import AwsClients
+            from ops.aws_clients import AwsClients, deploy_role
 
-            self._clients[key] = AwsClients(self.target, region).client(service)
+            self._clients[key] = AwsClients(self.target, region, deploy_role(self.config)).client(service)
         return self._clients[key]
 
     def regions(self, service: str) -> Iterator[tuple[str, object]]:

@@ -11,24 +11,24 @@ def _bucket(ctx: VerifyContext) -> str:
 
 
 def versioned(ctx: VerifyContext) -> None:
-    buckets.versioned(ctx.client("s3"), _bucket(ctx))
+    buckets.versioned(ctx.state_client("s3"), _bucket(ctx))
 
 
 def encrypted(ctx: VerifyContext) -> str:
-    key = buckets.kms_encryption(ctx.client("s3"), _bucket(ctx))
+    key = buckets.kms_encryption(ctx.state_client("s3"), _bucket(ctx))
     return f"aws:kms, {key or 'aws/s3'}"
 
 
 def public_access_blocked(ctx: VerifyContext) -> None:
-    buckets.public_access_blocked(ctx.client("s3"), _bucket(ctx))
+    buckets.public_access_blocked(ctx.state_client("s3"), _bucket(ctx))
 
 
 def tls_only(ctx: VerifyContext) -> None:
-    buckets.tls_only(ctx.client("s3"), _bucket(ctx))
+    buckets.tls_only(ctx.state_client("s3"), _bucket(ctx))
 
 
 def access_logged(ctx: VerifyContext) -> str:
-    enabled = ctx.client("s3").get_bucket_logging(Bucket=_bucket(ctx)).get("LoggingEnabled")
+    enabled = ctx.state_client("s3").get_bucket_logging(Bucket=_bucket(ctx)).get("LoggingEnabled")
     target = state_access_log_bucket_name(_bucket(ctx))
     expect(enabled is not None, f"{_bucket(ctx)} has no server access logging")
     expect(enabled["TargetBucket"] == target, f"{_bucket(ctx)} logs to {enabled['TargetBucket']}, not {target}")
@@ -38,7 +38,7 @@ def access_logged(ctx: VerifyContext) -> str:
 def access_log_bucket(ctx: VerifyContext) -> str:
     """The log bucket: versioned, SSE-S3 (what a log target supports), private, TLS only, owner enforced, and
     writable by S3 log delivery for the state bucket only."""
-    s3, target = ctx.client("s3"), state_access_log_bucket_name(_bucket(ctx))
+    s3, target = ctx.state_client("s3"), state_access_log_bucket_name(_bucket(ctx))
     buckets.versioned(s3, target)
     algorithm = s3.get_bucket_encryption(Bucket=target)["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
     expect(algorithm == "AES256", f"{target}: default encryption is {algorithm}, not SSE-S3")
@@ -56,7 +56,7 @@ def access_log_bucket(ctx: VerifyContext) -> str:
 def state_object_in_workspace(ctx: VerifyContext) -> str:
     key = ctx.config.state_object_key
     try:
-        ctx.client("s3").head_object(Bucket=_bucket(ctx), Key=key)
+        ctx.state_client("s3").head_object(Bucket=_bucket(ctx), Key=key)
     except Exception as error:
         raise CheckFailed(f"s3://{_bucket(ctx)}/{key} not found ({error})") from None
     return f"s3://{_bucket(ctx)}/{key}"

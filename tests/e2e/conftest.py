@@ -20,7 +20,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -49,14 +49,20 @@ class E2E:
     work: Path
     port: int
     environments: Path = field(default_factory=lambda: PROJECT_ROOT / "environments")
+    accounts: Path = field(default_factory=lambda: PROJECT_ROOT / "accounts")
+    role_arn: str | None = None
+    """The role :meth:`client` assumes first: a view of another account (:meth:`in_account`)."""
 
     @property
     def target(self) -> DeployTarget:
         return DeployTarget(kind="emulator", emulator_port=self.port)
 
     def environ(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("TARGET", "TF_WORKSPACE")}
-        env.update(PLATFORM_WORK_DIR=str(self.work), EMULATOR_PORT=str(self.port), PLATFORM_ENVIRONMENTS_DIR=str(self.environments))
+        env = {k: v for k, v in os.environ.items() if k not in ("TARGET", "TF_WORKSPACE", "TF_VAR_deploy_role_arn")}
+        env.update(
+            PLATFORM_WORK_DIR=str(self.work), EMULATOR_PORT=str(self.port),
+            PLATFORM_ENVIRONMENTS_DIR=str(self.environments), PLATFORM_ACCOUNTS_DIR=str(self.accounts),
+        )
         env.update(extra)
         return env
 
@@ -91,7 +97,11 @@ class E2E:
         )
 
     def client(self, service: str, region: str = "us-east-1"):
-        return AwsClients(self.target, region).client(service)
+        return AwsClients(self.target, region, self.role_arn).client(service)
+
+    def in_account(self, role_arn: str) -> E2E:
+        """The same emulator and work directory, whose clients act through ``role_arn`` (moto acts in its account)."""
+        return replace(self, role_arn=role_arn)
 
     def review(self, environment: str) -> dict:
         return json.loads((self.work / "plans" / f"{environment}.json").read_text())

@@ -45,6 +45,10 @@ CREATION_PLAN = "creation.plan.json"
 KILL_GRACE_SECONDS = 2
 QA_DESTROY: list = []
 """The destroy of the second environment, qa, which runs while dev's does."""
+TENANT = "tenant"
+TENANT_ID = "210987654321"
+DEPLOY_ROLE = f"arn:aws:iam::{TENANT_ID}:role/acme-deploy"
+"""The role Terraform and the pipeline assume in the second account (accounts/tenant.toml ``deploy_role``)."""
 """How long the drill waits after SIGTERM before SIGKILL (CI runners give a few seconds)."""
 
 
@@ -426,13 +430,20 @@ def test_a_corrupted_state_is_restored_from_its_previous_version_with_the_runboo
 
 @pytest.fixture
 def edited_environments(e2e, tmp_path):
-    """A copy of the environment files that the test may edit; the pipeline reads it instead."""
-    directory = tmp_path / "environments"
+    """A copy of the environment and account files that the test may edit, with a second account, tenant, whose
+    stacks Terraform reaches through its deploy role; the pipeline reads them instead."""
+    directory, accounts = tmp_path / "environments", tmp_path / "accounts"
     shutil.copytree(PROJECT_ROOT / "environments", directory, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    original = e2e.environments
-    e2e.environments = directory
+    shutil.copytree(PROJECT_ROOT / "accounts", accounts)
+    default = (accounts / "default.toml").read_text()
+    (accounts / f"{TENANT}.toml").write_text(
+        default.replace('account_id = "123456789012"', f'account_id = "{TENANT_ID}"\ndeploy_role = "{DEPLOY_ROLE.rsplit("/", 1)[1]}"')
+        .replace("acme-tfstate-account-default", f"acme-tfstate-account-{TENANT}").replace("baseline/default.tfstate", f"baseline/{TENANT}.tfstate")
+    )
+    original = e2e.environments, e2e.accounts
+    e2e.environments, e2e.accounts = directory, accounts
     yield directory / "dev.toml"
-    e2e.environments = original
+    e2e.environments, e2e.accounts = original
 
 
 def test_review_exit_code_is_zero_for_an_in_place_update(e2e, edited_environments):
@@ -482,14 +493,21 @@ def test_review_exit_code_marks_a_destructive_plan(e2e, edited_environments):
     assert "nothing was applied" in refused.stderr
 
 
+def write_qa(dev_file) -> None:
+    """qa.toml next to dev's: dev's settings in the second account, with its own network, state and API client."""
+    qa = dev_file.read_text().replace("10.10.0.0/16", "10.30.0.0/16").replace('bucket = "acme-tfstate-dev"', 'bucket = "acme-tfstate-qa"')
+    qa = qa.replace("production = false", f'production = false\naccount = "{TENANT}"').replace("acme-api-client-dev", "acme-api-client-qa")
+    (dev_file.parent / "qa.toml").write_text(qa.replace('key = "platform/dev.tfstate"', 'key = "platform/qa.tfstate"'))
+
+
 def test_two_environments_apply_at_once(e2e, edited_environments):
-    """dev (an in-place change) and a new environment, qa, applied concurrently: separate locks, both succeed."""
+    """dev (an in-place change) and a new environment, qa, in a second account (tenant), applied concurrently:
+    separate locks, both succeed. qa's account baseline is deployed first, through the tenant's deploy role."""
     directory = edited_environments.parent
     dev = edited_environments.read_text()
-    qa = dev.replace("10.10.0.0/16", "10.30.0.0/16").replace('bucket = "acme-tfstate-dev"', 'bucket = "acme-tfstate-qa"')
-    (directory / "qa.toml").write_text(qa.replace('key = "platform/dev.tfstate"', 'key = "platform/qa.tfstate"'))
+    write_qa(edited_environments)
     edited_environments.write_text(dev.replace("log_expiration_days = 30", "log_expiration_days = 31"))
-    with phase("deploy dev and qa at once"):
+    with phase("deploy dev and qa (and qa's account baseline) at once"):
         runs = {name: e2e.popen("deploy", name, log=e2e.work / f"concurrent-{name}.log") for name in ("dev", "qa")}
         for run in runs.values():
             run.wait(timeout=1800)
@@ -497,17 +515,98 @@ def test_two_environments_apply_at_once(e2e, edited_environments):
         output = (e2e.work / f"concurrent-{name}.log").read_text()
         assert run.returncode == 0, f"{name}:\n{output[-4000:]}"
         assert "Traceback" not in output and " 0 failed" in output
-        assert f"[{BASELINE}] nothing to apply" in output, f"{name} shares the current baseline:\n{output[-4000:]}"
-    assert len(e2e.client("guardduty").list_detectors()["DetectorIds"]) == 1, "one shared baseline, one detector"
-    with phase("destroying the baseline is refused while dev and qa have resources"):
+    assert f"[{BASELINE}] nothing to apply" in (e2e.work / "concurrent-dev.log").read_text(), "dev shares the current baseline"
+    assert f"[baseline-{TENANT}] terraform apply" in (e2e.work / "concurrent-qa.log").read_text(), "qa's account gets its own"
+    assert len(e2e.client("guardduty").list_detectors()["DetectorIds"]) == 1, "one baseline per account, one detector each"
+    assert len(e2e.in_account(DEPLOY_ROLE).client("guardduty").list_detectors()["DetectorIds"]) == 1
+    with phase("destroying the baseline is refused while dev has resources"):
         refused = e2e.ops("destroy", BASELINE, CONFIRM="default", PLATFORM_ENVIRONMENTS_DIR=str(directory))
     assert refused.returncode == 2, refused.stderr[-3000:]
-    assert re.search(r"its environments dev \(\d+ resources\), qa \(\d+ resources\) still have resources", refused.stderr), refused.stderr[-3000:]
+    assert re.search(r"its environments dev \(\d+ resources\) still have resources", refused.stderr), refused.stderr[-3000:]
     assert re.search(r"dev: 0 to create, [1-9]\d* to update, 0 to replace, 0 to delete", (e2e.work / "concurrent-dev.log").read_text())
+
+
+def test_an_environment_in_a_second_account_lives_there_with_its_state_in_the_first(e2e, edited_environments):
+    """qa (deployed by the previous test) is in account tenant, reached through its deploy role: boto3 finds its
+    resources there and none in the first account, whose bucket holds its state; its second plan is empty; the
+    provider refuses the first account's credentials; and the plan role cannot change anything (where moto enforces
+    IAM: the identity policies of assumed roles)."""
+    directory = edited_environments.parent
+    write_qa(edited_environments)
+    tenant = e2e.in_account(DEPLOY_ROLE)
+    assert tenant.client("sts").get_caller_identity()["Account"] == TENANT_ID
+    tagged = [{"Name": "tag:Environment", "Values": ["qa"]}]
+    assert [v["CidrBlock"] for v in tenant.client("ec2").describe_vpcs(Filters=tagged)["Vpcs"]] == ["10.30.0.0/16"]
+    assert e2e.client("ec2").describe_vpcs(Filters=tagged)["Vpcs"] == [], "nothing of qa in the first account"
+    assert [r for r in e2e.client("iam").list_roles()["Roles"] if r["RoleName"].endswith("-qa")] == []
+    assert {"acme-qa-plan", "acme-qa-apply", "acme-app-server-qa"} <= {r["RoleName"] for r in tenant.client("iam").list_roles()["Roles"]}
     qa_state = e2e.client("s3").get_object(Bucket="acme-tfstate-qa", Key="workspaces/qa/platform/qa.tfstate")["Body"].read()
-    assert mismatches(e2e, "qa", qa_state) == {}
+    assert "acme-tfstate-qa" not in [b["Name"] for b in tenant.client("s3").list_buckets()["Buckets"]], "the state is the first account's"
+    assert mismatches(tenant, "qa", qa_state) == {}
+    with phase("plan qa again (second account)"):
+        again = e2e.ops("plan", "qa")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert unexplained(e2e.review("qa")["changes"]) == [], "its second plan is empty"
+    with phase("plan qa with the first account's credentials (refused)"):
+        wrong = e2e.ops("plan", "qa", TF_VAR_deploy_role_arn="")
+    assert wrong.returncode == 1 and "AWS account ID not allowed: 123456789012" in wrong.stderr, wrong.stderr[-3000:]
+    assert "Traceback" not in wrong.stderr
+    with phase("the plan role reads but cannot write (moto enforcing IAM)"):
+        denied, allowed = plan_role_probe(e2e, tenant)
+    assert denied == {"plan": ["ec2:CreateTags", "s3:PutObject"], "apply": []}, denied
+    assert allowed == {"plan": ["ec2:DescribeVpcs", "s3:GetObject (state)"], "apply": ["ec2:DescribeVpcs", "s3:GetObject (state)"]}
     # qa is destroyed while dev is (test_destroy_leaves_nothing_behind): two destroys at once.
     QA_DESTROY.append(e2e.popen("destroy", "qa", log=e2e.work / "destroy-qa.log", PLATFORM_ENVIRONMENTS_DIR=str(directory)))
+
+
+def plan_role_probe(e2e, tenant) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """With moto enforcing IAM for a moment, what qa's plan and apply roles (assumed as GitHub Actions would, with a
+    web identity) may and may not do: read the VPC and the state, tag the VPC, write to the data bucket."""
+    import urllib.request
+
+    import boto3
+
+    def enforce(count: str) -> None:
+        request = urllib.request.Request(  # noqa: S310 - the test's own emulator on 127.0.0.1
+            f"{e2e.target.endpoint_url}/moto-api/reset-auth", data=count.encode(), method="POST", headers={"Content-Type": "text/plain"}
+        )
+        urllib.request.urlopen(request, timeout=10).read()  # noqa: S310 - the test's own emulator on 127.0.0.1
+
+    sts, credentials = e2e.client("sts"), {}
+    for kind in ("plan", "apply"):
+        issued = sts.assume_role_with_web_identity(
+            RoleArn=f"arn:aws:iam::{TENANT_ID}:role/acme-qa-{kind}", RoleSessionName="github-actions", WebIdentityToken="a-github-token"
+        )["Credentials"]
+        credentials[kind] = {"aws_access_key_id": issued["AccessKeyId"], "aws_secret_access_key": issued["SecretAccessKey"], "aws_session_token": issued["SessionToken"]}
+    (vpc,) = [v["VpcId"] for v in tenant.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["qa"]}])["Vpcs"]]
+    data_bucket = f"acme-data-qa-{TENANT_ID}"
+    denied: dict[str, list[str]] = {}
+    allowed: dict[str, list[str]] = {}
+    enforce("0")
+    try:
+        for kind, keys in credentials.items():
+            ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=e2e.target.endpoint_url, **keys)
+            s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=e2e.target.endpoint_url, **keys)
+            calls = [
+                ("ec2:DescribeVpcs", ec2.describe_vpcs, {"VpcIds": [vpc]}),
+                ("s3:GetObject (state)", s3.get_object, {"Bucket": "acme-tfstate-qa", "Key": "workspaces/qa/platform/qa.tfstate"}),
+                ("ec2:CreateTags", ec2.create_tags, {"Resources": [vpc], "Tags": [{"Key": "probe", "Value": kind}]}),
+                ("s3:PutObject", s3.put_object, {"Bucket": data_bucket, "Key": "probe", "Body": b"probe"}),
+            ]
+            for name, call, arguments in calls:
+                try:
+                    call(**arguments)
+                    allowed.setdefault(kind, []).append(name)
+                except Exception as error:  # noqa: BLE001 - an AccessDenied is the expected answer; any other is shown
+                    assert "AccessDenied" in str(error) or "UnauthorizedOperation" in str(error), f"{kind} {name}: {error}"
+                    denied.setdefault(kind, []).append(name)
+            denied.setdefault(kind, [])
+    finally:
+        enforce("inf")
+    # What the apply role wrote to prove it could is taken back.
+    tenant.client("ec2").delete_tags(Resources=[vpc], Tags=[{"Key": "probe"}])
+    tenant.client("s3").delete_object(Bucket=data_bucket, Key="probe")
+    return denied, allowed
 
 
 def test_destroy_leaves_nothing_behind(e2e):
@@ -518,6 +617,9 @@ def test_destroy_leaves_nothing_behind(e2e):
     assert result.returncode == 0, result.stderr[-4000:]
     assert "Warning:" not in result.stderr, "nothing is only removed from the state: " + result.stderr[result.stderr.find("Warning:"):][:2000]
     assert [qa.returncode for qa in QA_DESTROY] == [0], (e2e.work / "destroy-qa.log").read_text()[-4000:]
+    tenant = e2e.in_account(DEPLOY_ROLE)
+    assert tenant.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["qa"]}])["Vpcs"] == [], "qa is gone from its account"
+    assert [r["RoleName"] for r in tenant.client("iam").list_roles()["Roles"] if r["RoleName"].endswith("-qa")] == []
     ec2 = e2e.client("ec2")
     tagged = [{"Name": "tag:Environment", "Values": ["dev"]}]
     assert ec2.describe_vpcs(Filters=tagged)["Vpcs"] == []
@@ -535,7 +637,8 @@ def test_destroy_leaves_nothing_behind(e2e):
     aliases = [a["AliasName"] for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/acme-")]
     assert [a for a in aliases if not a.endswith("-default")] == [], "only the baseline's keys (account default) keep aliases"
     buckets = [b["Name"] for b in e2e.client("s3").list_buckets()["Buckets"]]
-    bootstrapped = [name for state in (STATE_BUCKET, "acme-tfstate-qa", "acme-tfstate-account-default") for name in state_bucket_names(state)]
+    states = (STATE_BUCKET, "acme-tfstate-qa", "acme-tfstate-account-default", f"acme-tfstate-account-{TENANT}")
+    bootstrapped = [name for state in states for name in state_bucket_names(state)]
     kept = {*bootstrapped, OTHER_BUCKET, *BASELINE_BUCKETS}
     assert sorted(buckets) == sorted(kept), "the data lake is gone, contents and all; the state buckets and their access logs stay"
     assert e2e.client("cloudtrail").describe_trails()["trailList"] == []
