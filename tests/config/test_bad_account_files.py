@@ -58,6 +58,10 @@ CASES = [
     BadAccount("state outside the home region", replace('region = "us-east-1"\nkey', 'region = "eu-west-1"\nkey'), "state.region", "is not the home region"),
     BadAccount("bad state key", replace('key = "baseline/default.tfstate"', 'key = "/baseline"'), "state.key", "is not a usable state key"),
     BadAccount("name inside the file", 'name = "main"\n' + DEFAULT, "name", "an account's name comes from its file name"),
+    BadAccount("deploy role as an ARN", replace('home_region = "us-east-1"\n', 'home_region = "us-east-1"\ndeploy_role = "arn:aws:iam::1:role/x"\n'), "deploy_role", "is not an IAM role name"),
+    BadAccount("a repository without its owner", replace('github_repository = "acme/platform"', 'github_repository = "platform"'), "delivery.github_repository", "is not a GitHub repository; write it as owner/name"),
+    BadAccount("a repository as a URL", replace('github_repository = "acme/platform"', 'github_repository = "https://github.com/acme/platform.git"'), "delivery.github_repository", "is not a GitHub repository"),
+    BadAccount("a state role that is a name", replace('key = "baseline/default.tfstate"', 'key = "baseline/default.tfstate"\nrole_arn = "acme-state"'), "state.role_arn", "is not an IAM role ARN"),
     BadAccount("broken TOML", DEFAULT + "\n[features\n", "(syntax)", "is not valid TOML"),
     BadAccount("not UTF-8", b"account_id = \"\xff\"\n", "(file)", "is not UTF-8"),
     BadAccount("empty file", "", "account_id", "required key is missing", problems=6),
@@ -109,8 +113,9 @@ def test_bad_account_file_is_refused_with_one_clear_line(case: BadAccount, direc
         (lambda text: 'account = "workloads"\n' + text, "account", "no account called 'workloads'; add accounts/workloads.toml"),
         (lambda text: text.replace('region = "us-east-1"\n', 'region = "us-west-2"\n', 1).replace("us-east-1a", "us-west-2a").replace("us-east-1b", "us-west-2b"), "region", "'us-west-2' is not covered by account 'default'"),
         (lambda text: 'account_id = "210987654321"\n' + text, "account_id", "is not the id of account 'default' (123456789012)"),
+        (lambda text: 'deploy_role_arn = "arn:aws:iam::123456789012:role/x"\n' + text, "deploy_role_arn", "unknown key; the deploy role is the account's: set deploy_role in accounts/default.toml"),
     ],
-    ids=["unknown-account", "region-not-covered", "another-account-id"],
+    ids=["unknown-account", "region-not-covered", "another-account-id", "deploy-role-in-the-environment"],
 )
 def test_an_environment_must_name_an_account_that_covers_it(directories, dev_edit, field, reason):
     environments, accounts, outdir = directories

@@ -84,3 +84,30 @@ def test_a_bad_target_is_refused_by_name():
         DeployTarget.from_environ({"TARGET": "azure"})
     with pytest.raises(ConfigError, match="EMULATOR_PORT: '80' is not a usable port"):
         DeployTarget.from_environ({"EMULATOR_PORT": "80"})
+
+
+def test_the_provider_refuses_any_account_but_the_stacks_own_on_both_targets(stacks, emulator_stacks, configs, environment):
+    for synthesized in (stacks, emulator_stacks):
+        (provider,) = synthesized[environment]["provider"]["aws"]
+        assert provider["allowed_account_ids"] == [configs[environment].account_id]
+        assert "dynamic" not in provider and "variable" not in synthesized[environment], "no deploy role: no role assumed"
+
+
+def test_a_deploy_role_is_assumed_unless_the_run_empties_it_and_a_state_role_by_the_backend(configs, accounts, tmp_path):
+    from tests.synth import synth_environments
+
+    account = accounts["default"].model_copy(update={"deploy_role": "acme-deploy"})
+    central = configs["dev"].state.model_copy(update={"role_arn": "arn:aws:iam::999999999999:role/acme-state"})
+    dev = configs["dev"].model_copy(update={"deploy_role_arn": account.deploy_role_arn, "state": central})
+    synthesized = synth_environments([dev], DeployTarget(kind="aws"), tmp_path, [account])
+    for name in ("dev", account.stack_name):
+        stack = synthesized[name]
+        assert stack["variable"]["deploy_role_arn"]["default"] == "arn:aws:iam::123456789012:role/acme-deploy"
+        for provider in stack["provider"]["aws"]:
+            assume = provider["dynamic"]["assume_role"]
+            assert assume["for_each"] == '${var.deploy_role_arn == "" ? [] : [var.deploy_role_arn]}'
+            assert assume["content"]["role_arn"] == "${assume_role.value}"
+            assert provider["allowed_account_ids"] == ["123456789012"]
+    backend = synthesized["dev"]["terraform"]["backend"]["s3"]
+    assert backend["assume_role"] == {"role_arn": "arn:aws:iam::999999999999:role/acme-state", "session_name": "platform-state-dev"}
+    assert "assume_role" not in synthesized[account.stack_name]["terraform"]["backend"]["s3"]
