@@ -12,6 +12,7 @@ class Deployable(Protocol):
     share, and all that the state bucket, the state history and the pipeline's common steps read."""
 
     name: str
+    project: str
     account_id: str
     state: StateConfig
 

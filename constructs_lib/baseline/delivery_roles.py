@@ -6,11 +6,11 @@ baseline creates:
 
 * the account's GitHub OIDC identity provider (``token.actions.githubusercontent.com``,
   audience ``sts.amazonaws.com``), unless ``create_oidc_provider = false``;
-* per environment of the account, ``<project>-<env>-plan``: ``ReadOnlyAccess``, plus
+* per environment of the account, and for the baseline itself, ``<project>-<stack>-plan``: ``ReadOnlyAccess``, plus
   reading the environment's state and writing its lock, minus reading its data (items,
   secrets, objects other than the state). Pull requests of the named repository and jobs
-  in the environment's GitHub environment may assume it;
-* per environment, ``<project>-<env>-apply``: ``PowerUserAccess`` plus the IAM of the
+  in the stack's GitHub environment may assume it;
+* per environment (never the baseline, which holds these roles), ``<project>-<env>-apply``: ``PowerUserAccess`` plus the IAM of the
   environment's own ``<project>-*-<env>`` roles, policies, groups and instance profiles.
   Only a job in the environment's GitHub environment (where its reviewers approve) may
   assume it;
@@ -31,7 +31,8 @@ from constructs import Construct
 
 from constructs_lib.context import StackScope
 from constructs_lib.iam_documents import policy_document, statement
-from environments.account_schema import Delivery
+from environments.account_schema import AccountConfig
+from environments.deployable import Deployable
 from environments.schema import EnvironmentConfig
 from platform_core.delivery import (
     APPLY,
@@ -57,8 +58,9 @@ from platform_core.privilege_guard import (
 )
 from synth_runtime.provider_bindings import aws
 
-MAX_SESSION_SECONDS = 3600
-"""An hour: a plan or an apply of one environment takes minutes."""
+SESSION_SECONDS = {PLAN: 3600, APPLY: 7200}
+"""A plan's credentials last an hour; an apply's two (the deploy workflow asks for 7200 s: creating a Multi-AZ
+database alone can take most of an hour)."""
 
 IAM_READS = ("iam:Get*", "iam:List*")
 OUTSIDE_THE_CAP = ("iam:*", "organizations:*", "account:*")
@@ -71,9 +73,11 @@ class DeliveryRoles(Construct):
     docstring."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, where: StackScope, delivery: Delivery, environments: Sequence[EnvironmentConfig]
+        self, scope: Construct, construct_id: str, where: StackScope, account: AccountConfig, environments: Sequence[EnvironmentConfig]
     ) -> None:
         super().__init__(scope, construct_id)
+        delivery = account.delivery
+        assert delivery is not None
         self.provider_arn = where.arn("iam", f"oidc-provider/{GITHUB_OIDC_HOST}", regional=False)
         if delivery.create_oidc_provider:
             self.provider = aws.iam_openid_connect_provider.IamOpenidConnectProvider(
@@ -81,12 +85,13 @@ class DeliveryRoles(Construct):
                 tags={"Name": "github-actions", "Purpose": "delivery"},
             )
             self.provider_arn = self.provider.arn
-        self.boundary = DeliveryBoundary(self, "boundary", where, environments)
+        self.boundary = DeliveryBoundary(self, "boundary", where, account, environments)
         self.roles = {
-            environment.name: EnvironmentDeliveryRoles(
-                self, environment.name, where, self.provider_arn, delivery.github_repository, environment, self.boundary.policy.arn
+            stack.stack_name: StackDeliveryRoles(
+                self, stack.stack_name, where, self.provider_arn, delivery.github_repository, stack, self.boundary.policy.arn,
+                apply=stack is not account,
             )
-            for environment in environments
+            for stack in (account, *environments)
         }
 
 
@@ -109,13 +114,18 @@ class DeliveryBoundary(Construct):
     environment's permissions boundary, removing a boundary, and changing the delivery roles or itself. Each role's own
     policy narrows it to one environment."""
 
-    def __init__(self, scope: Construct, construct_id: str, where: StackScope, environments: Sequence[EnvironmentConfig]) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, where: StackScope, account: AccountConfig, environments: Sequence[EnvironmentConfig]
+    ) -> None:
         super().__init__(scope, construct_id)
         name = where.names.name(DELIVERY_BOUNDARY_PURPOSE)
         delivered = [arn for environment in environments for arn in environment_iam(where, environment)]
         service_linked = _iam(where, "role/aws-service-role/*")
         boundaries = [_iam(where, f"policy/{e.project}-{BOUNDARY_PURPOSE}-{e.name}") for e in environments]
-        delivery_roles = [_iam(where, f"role/{delivery_role_name(e.project, e.name, kind)}") for e in environments for kind in (PLAN, APPLY)]
+        delivery_roles = [
+            _iam(where, f"role/{delivery_role_name(s.project, s.stack_name, kind)}")
+            for s in (account, *environments) for kind in ((PLAN,) if s is account else (PLAN, APPLY))
+        ]
         self.policy = aws.iam_policy.IamPolicy(
             self, "policy", name=name,
             description="Caps the delivery roles: no IAM users or keys, no IAM outside the environments', no role without its boundary",
@@ -144,47 +154,54 @@ class DeliveryBoundary(Construct):
         )
 
 
-class EnvironmentDeliveryRoles(Construct):
-    """One environment's plan role and apply role."""
+class StackDeliveryRoles(Construct):
+    """One stack's plan role and, for an environment, its apply role. The baseline gets a plan role only: the roles
+    CI runs as live in it, so a pipeline never applies it (an operator does, ``make baseline``)."""
 
     def __init__(
         self, scope: Construct, construct_id: str, where: StackScope, provider_arn: str, repository: str,
-        environment: EnvironmentConfig, boundary_arn: str,
+        stack: Deployable, boundary_arn: str, *, apply: bool,
     ) -> None:
         super().__init__(scope, construct_id)
         self.boundary_arn = boundary_arn
-        state = environment.state
-        state_object = f"arn:{where.partition}:s3:::{state.bucket}/{environment.state_object_key}"
-        self.plan = self._role(PLAN, where, provider_arn, repository, environment, PLAN_POLICY, [
+        state = stack.state
+        state_object = f"arn:{where.partition}:s3:::{state.bucket}/{stack.state_object_key}"
+        self.plan = self._role(PLAN, where, provider_arn, repository, stack, PLAN_POLICY, [
             statement("ListsTheStateBucket", actions=["s3:ListBucket"], resources=[f"arn:{where.partition}:s3:::{state.bucket}"]),
             statement("ReadsTheState", actions=["s3:GetObject"], resources=[state_object]),
             statement("TakesAndReleasesTheStateLock", actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources=[f"{state_object}.tflock"]),
             statement("DenyReadingTheEnvironmentsData", effect="Deny", actions=list(DATA_READ_ACTIONS), resources=["*"]),
             statement("DenyReadingObjectsButTheState", effect="Deny", actions=["s3:GetObject"], not_resources=[state_object, f"{state_object}.tflock"]),
         ])
-        self.apply = self._role(APPLY, where, provider_arn, repository, environment, APPLY_POLICY, [
-            statement(
-                "ManagesTheEnvironmentsOwnIam", actions=[*IAM_WRITE_ACTIONS, *IAM_READS, "iam:PassRole"], resources=environment_iam(where, environment),
-            ),
-            statement("ReadsTheAwsManagedPoliciesItAttaches", actions=["iam:GetPolicy", "iam:GetPolicyVersion"], resources=[f"arn:{where.partition}:iam::aws:policy/*"]),
-        ])
+        self.apply = None
+        if apply:
+            assert isinstance(stack, EnvironmentConfig)
+            self.apply = self._role(APPLY, where, provider_arn, repository, stack, APPLY_POLICY, [
+                statement(
+                    "ManagesTheEnvironmentsOwnIam", actions=[*IAM_WRITE_ACTIONS, *IAM_READS, "iam:PassRole"], resources=environment_iam(where, stack),
+                ),
+                statement(
+                    "ReadsTheAwsManagedPoliciesItAttaches", actions=["iam:GetPolicy", "iam:GetPolicyVersion"],
+                    resources=[f"arn:{where.partition}:iam::aws:policy/*"],
+                ),
+            ])
 
-    def _role(self, kind, where: StackScope, provider_arn: str, repository: str, environment: EnvironmentConfig, managed: str, own: list):
-        name = delivery_role_name(environment.project, environment.name, kind)
+    def _role(self, kind, where: StackScope, provider_arn: str, repository: str, stack: Deployable, managed: str, own: list):
+        name = delivery_role_name(stack.project, stack.stack_name, kind)
         trust = policy_document(self, f"{kind}-trust", [statement(
             "OnlyTheRepositorysWorkflowsWithTheAudience",
             actions=["sts:AssumeRoleWithWebIdentity"], principals={"Federated": [provider_arn]},
             conditions=[
                 ("StringEquals", AUDIENCE_KEY, [OIDC_AUDIENCE]),
-                ("StringEquals", SUBJECT_KEY, trusted_subjects(repository, environment.name, kind)),
+                ("StringEquals", SUBJECT_KEY, trusted_subjects(repository, stack.stack_name, kind)),
             ],
         )])
         role = aws.iam_role.IamRole(
-            self, kind, name=name, assume_role_policy=trust, max_session_duration=MAX_SESSION_SECONDS,
+            self, kind, name=name, assume_role_policy=trust, max_session_duration=SESSION_SECONDS[kind],
             permissions_boundary=self.boundary_arn,
-            description=f"GitHub Actions {kind} of {environment.name} (OIDC, {repository})",
-            tags={"Name": name, "Purpose": "delivery", "DeliversEnvironment": environment.name},
+            description=f"GitHub Actions {kind} of {stack.stack_name} (OIDC, {repository})",
+            tags={"Name": name, "Purpose": "delivery", "DeliversStack": stack.stack_name},
         )
         aws.iam_role_policy_attachment.IamRolePolicyAttachment(self, f"{kind}-managed", role=role.name, policy_arn=where.aws_managed_policy(managed))
-        aws.iam_role_policy.IamRolePolicy(self, f"{kind}-own", role=role.id, name=f"{kind}-{environment.name}", policy=policy_document(self, f"{kind}-document", own))
+        aws.iam_role_policy.IamRolePolicy(self, f"{kind}-own", role=role.id, name=f"{kind}-{stack.stack_name}", policy=policy_document(self, f"{kind}-document", own))
         return role

@@ -119,7 +119,7 @@ class BaselineStack(TerraformStack):
         if account.delivery is not None:
             mine = [e for e in environments if e.account == account.name]
             if mine:  # with no environment, there is nothing to deliver
-                self.delivery = DeliveryRoles(self, "delivery", home.scope, account.delivery, mine)
+                self.delivery = DeliveryRoles(self, "delivery", home.scope, account, mine)
         self._outputs()
 
     def _outputs(self) -> None:
@@ -128,7 +128,9 @@ class BaselineStack(TerraformStack):
         TerraformOutput(self, "covered_regions", value=self.account.covered_regions, description="The regions the baseline covers")
         if self.delivery is not None:
             for name, roles in self.delivery.roles.items():
-                TerraformOutput(self, f"{name}_plan_role_arn", value=roles.plan.arn, description=f"GitHub variable PLAN_ROLE_ARN_{name.upper()}")
-                TerraformOutput(self, f"{name}_apply_role_arn", value=roles.apply.arn, description=f"APPLY_ROLE_ARN of GitHub environment {name}")
+                slug = name.replace("-", "_")
+                TerraformOutput(self, f"{slug}_plan_role_arn", value=roles.plan.arn, description=f"GitHub variable PLAN_ROLE_ARN_{slug.upper()}")
+                if roles.apply is not None:
+                    TerraformOutput(self, f"{slug}_apply_role_arn", value=roles.apply.arn, description=f"APPLY_ROLE_ARN of GitHub environment {name}")
         if self.account.features.config:
             TerraformOutput(self, "config_bucket_name", value=self.config_delivery.bucket.name, description="The AWS Config history bucket")

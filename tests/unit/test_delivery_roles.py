@@ -136,7 +136,18 @@ def test_every_delivery_role_carries_the_delivery_boundary_which_denies_users_ke
     test, boundaries = conditions(unbounded)["iam:PermissionsBoundary"]
     assert test == "StringNotEquals" and sorted(b.rsplit("/", 1)[1] for b in boundaries) == sorted(f"acme-permissions-boundary-{e}" for e in ENVIRONMENTS)
     changes = statements["DenyChangingTheDeliveryRoles"]
-    assert sorted(r.rsplit("/", 1)[1] for r in changes["resources"]) == sorted(delivery_role_name("acme", e, k) for e in ENVIRONMENTS for k in (PLAN, APPLY))
+    every = [delivery_role_name("acme", e, k) for e in ENVIRONMENTS for k in (PLAN, APPLY)] + ["acme-baseline-default-plan"]
+    assert sorted(r.rsplit("/", 1)[1] for r in changes["resources"]) == sorted(every)
+
+
+def test_the_baseline_has_a_plan_role_and_no_apply_role(baseline):
+    """The roles CI runs as live in the baseline: a pipeline may plan it (and see drift), never apply it."""
+    key, plan = role(baseline, "baseline-default", PLAN)
+    assert may_assume(baseline, plan, sub=pull_request_subject(REPOSITORY))
+    assert may_assume(baseline, plan, sub=environment_subject(REPOSITORY, "baseline-default"))
+    assert not may_assume(baseline, plan, sub=environment_subject(REPOSITORY, "dev"))
+    assert "acme-baseline-default-apply" not in {r["name"] for r in resources(baseline, "aws_iam_role").values()}
+    assert _own_statements(baseline, key)["ReadsTheState"]["resources"][0].endswith(":::acme-tfstate-account-default/workspaces/baseline-default/baseline/default.tfstate")
 
 
 def _attached(stack: dict, role_key: str) -> list[str]:
