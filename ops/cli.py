@@ -67,8 +67,15 @@ def deploy(args: argparse.Namespace) -> int:
 
 
 def plan(args: argparse.Namespace) -> int:
-    """Plan one environment and write plans/<env>.md; exit 3 if the plan is destructive."""
-    return _pipeline(args).plan_only()
+    """Plan one environment and write plans/<env>.md; exit 3 if the plan is destructive (0, said loudly, with
+    ALLOW_DESTRUCTIVE=1)."""
+    return _pipeline(args).plan_only(allow_destructive=args.allow_destructive)
+
+
+def apply(args: argparse.Namespace) -> int:
+    """Apply exactly the saved, reviewed plan of plans/<env>.tfplan (make plan made it), then print the outputs and
+    verify; exit 2 without one, 3 if it is destructive (unless ALLOW_DESTRUCTIVE=1)."""
+    return _pipeline(args).apply_saved(allow_destructive=args.allow_destructive)
 
 
 def plan_all(args: argparse.Namespace) -> int:
@@ -244,12 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     planning = {name: verb(name, function) for name, function in (
-        ("deploy", deploy), ("plan", plan), ("review", review), ("destroy", destroy), ("drift", drift)
+        ("deploy", deploy), ("plan", plan), ("apply", apply), ("review", review), ("destroy", destroy), ("drift", drift)
     )}
-    planning["deploy"].add_argument(
-        "--allow-destructive", action="store_true", default=os.environ.get("ALLOW_DESTRUCTIVE") == "1",
-        help="apply even if the plan replaces or deletes resources",
-    )
+    for name, allowed in (("deploy", "apply"), ("plan", "exit 0"), ("apply", "apply")):
+        planning[name].add_argument(
+            "--allow-destructive", action="store_true", default=os.environ.get("ALLOW_DESTRUCTIVE") == "1",
+            help=f"{allowed} even if the plan replaces or deletes resources (ALLOW_DESTRUCTIVE=1)",
+        )
     planning["destroy"].add_argument(
         "--confirm", default=os.environ.get("CONFIRM") or None, metavar="ACCOUNT",
         help="destroying baseline-<account> needs the account's name here (CONFIRM=<account>)",
