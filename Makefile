@@ -16,7 +16,7 @@ export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
 .PHONY: help setup synth validate test test-update-snapshots lint docs clean bench plan-all \
-        deploy baseline plan apply review destroy drift verify bootstrap unlock state-versions restore-state \
+        deploy baseline plan apply comment review destroy drift verify bootstrap unlock state-versions restore-state \
         emulator-start emulator-stop policy
 
 help: ## List the verbs
@@ -55,6 +55,9 @@ plan: setup ## Plan ENV (or ACCOUNT's baseline) and write plans/<stack>.md; exit
 
 apply: setup ## Apply exactly the saved, reviewed plan of ENV (or ACCOUNT's baseline) from make plan; exit 3 if destructive
 	$(PYTHON) -m ops apply $(STACK)
+
+comment: setup ## Write plans/<stack>.comment.md from the saved review (a PR comment), also to GITHUB_STEP_SUMMARY if set
+	$(PYTHON) -m ops comment $(STACK)
 
 plan-all: setup ## Plan every environment and baseline, PLAN_JOBS (2) at once -> plans/summary.md; exit 3 if one is destructive
 	$(PYTHON) -m ops plan-all

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from environments import load_accounts, load_environments
 from ops.emulator import Emulator
+from ops.paths import work_dir
 from ops.pipeline import EnvironmentPipeline, StackPipeline
 from ops.progress import say, step
 from ops.run_registry import registered_run
@@ -76,6 +77,16 @@ def apply(args: argparse.Namespace) -> int:
     """Apply exactly the saved, reviewed plan of plans/<env>.tfplan (make plan made it), then print the outputs and
     verify; exit 2 without one, 3 if it is destructive (unless ALLOW_DESTRUCTIVE=1)."""
     return _pipeline(args).apply_saved(allow_destructive=args.allow_destructive)
+
+
+def comment(args: argparse.Namespace) -> int:
+    """Write plans/<env>.comment.md, the saved review as a pull-request comment (and append it to GITHUB_STEP_SUMMARY
+    when set); exit 2 without a saved review."""
+    from ops.comment import write_comment
+
+    pipeline = _pipeline(args)
+    say(f"comment: {write_comment(pipeline.name, pipeline.plan_command).relative_to(work_dir())}")
+    return 0
 
 
 def plan_all(args: argparse.Namespace) -> int:
@@ -267,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--force-unlock", action="store_true", default=os.environ.get("FORCE_UNLOCK") == "1",
             help="release a stale state lock (left by a killed run on this machine) and go on; a live one is never released",
         )
+    verb("comment", comment)
     verb("verify", verify)
     verb("bootstrap", bootstrap)
     verb("unlock", unlock).add_argument("lock_id", help="the lock id from the lock error")
