@@ -88,8 +88,8 @@ restore-state: setup ## Make an earlier state version current: make restore-stat
 	@test -n "$(VERSION_ID)" || { echo "error: give the version id from make state-versions: make restore-state ENV=$(ENV) VERSION_ID=<id>" >&2; exit 2; }
 	$(PYTHON) -m ops restore-state $(STACK) $(VERSION_ID)
 
-policy: setup ## checkov over every environment and its last reviewed plan, with policy/suppressions.toml
-	$(PYTHON) -m ops policy
+policy: setup ## checkov over every stack (or STACKS="dev baseline-default") and its last reviewed plan, with the suppressions
+	$(PYTHON) -m ops policy $(STACKS)
 
 emulator-start: setup ## Start the local AWS emulator (moto) on 127.0.0.1:EMULATOR_PORT (4566)
 	$(PYTHON) -m ops emulator-start

@@ -203,7 +203,8 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def policy(args: argparse.Namespace) -> int:
-    """Synthesize and run checkov over every environment (and its last reviewed plan); the suppressions apply."""
+    """Synthesize and run checkov over every environment and account baseline, or only the named ones (make policy
+    STACKS=...), and each one's last reviewed plan; the suppressions apply."""
     from ops.checkov_gate import findings, scan_plan, scan_stack, verify_accepted_errors
     from ops.paths import plans_dir
 
