@@ -1,4 +1,4 @@
-"""Every ``run:`` step (workflows, the composite action) is one ``make <verb> [VAR=value]...``: the
+"""Every ``run:`` step (workflows, the composite action, the Atlantis hook) is one ``make <verb> [VAR=value]...``: the
 verb exists, and the suite itself runs what it runs, so nothing a workflow does is untested locally."""
 
 from __future__ import annotations
@@ -8,16 +8,24 @@ import re
 import pytest
 
 from tests.workflows.cli_calls import modules_running_main_py, ops_verbs_run
-from tests.workflows.files import EXPRESSION, MAKE_CALL, concrete, dry_run, run_steps
+from tests.workflows.files import EXPRESSION, MAKE_CALL, PROJECT_ROOT, concrete, dry_run, load, run_steps
 
-STEPS = list(run_steps())
+ATLANTIS_SERVER_CONFIG = PROJECT_ROOT / "docs" / "atlantis" / "repos.yaml"
+
+
+def atlantis_hooks() -> list[tuple[str, str, dict, str]]:
+    repos = load(ATLANTIS_SERVER_CONFIG)["repos"]
+    return [("docs/atlantis/repos.yaml", "pre_workflow_hooks", {}, hook["run"]) for repo in repos for hook in repo["pre_workflow_hooks"]]
+
+
+STEPS = [*run_steps(), *atlantis_hooks()]
 IDS = [f"{file}:{job}:{run.strip()[:40]}" for file, job, _, run in STEPS]
 
 
 def test_the_steps_are_found():
     files = {file for file, *_ in STEPS}
     assert {".github/workflows/pull-request.yml", ".github/workflows/deploy.yml", ".github/workflows/test.yml"} <= files
-    assert ".github/actions/setup/action.yml" in files
+    assert {".github/actions/setup/action.yml", "docs/atlantis/repos.yaml"} <= files
 
 
 @pytest.mark.parametrize(("file", "job", "body", "run"), STEPS, ids=IDS)
