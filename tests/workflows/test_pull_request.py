@@ -71,3 +71,8 @@ def test_one_comment_per_stack_updated_in_place_and_the_review_kept_under_the_na
 def test_it_targets_aws_and_the_provider_assumes_no_further_role():
     assert PR["env"]["TARGET"] == "aws"
     assert PR["env"]["TF_VAR_deploy_role_arn"] == ""
+
+
+def test_a_newer_push_never_cancels_a_running_plan():
+    """A plan holds its stack's state lock; one killed part-way can leave it behind for the next deploy."""
+    assert PR["concurrency"]["cancel-in-progress"] is False
