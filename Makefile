@@ -16,7 +16,8 @@ export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
 .PHONY: help setup synth validate test test-update-snapshots lint docs clean bench plan-all \
-        deploy baseline plan review destroy drift verify bootstrap unlock state-versions restore-state emulator-start emulator-stop policy
+        deploy baseline plan apply comment review destroy drift verify bootstrap unlock state-versions restore-state \
+        emulator-start emulator-stop policy
 
 help: ## List the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
@@ -49,8 +50,14 @@ deploy: setup ## Deploy ENV (default dev), its account's baseline first: plan, r
 baseline: setup ## Plan, review, apply and verify the baseline of ACCOUNT (default: default) on its own
 	$(PYTHON) -m ops deploy baseline-$(or $(ACCOUNT),default)
 
-plan: setup ## Plan ENV (or ACCOUNT's baseline) and write plans/<stack>.md; exit 3 if destructive
+plan: setup ## Plan ENV (or ACCOUNT's baseline) and write plans/<stack>.md; exit 3 if destructive, unless ALLOW_DESTRUCTIVE=1
 	$(PYTHON) -m ops plan $(STACK)
+
+apply: setup ## Apply exactly the saved, reviewed plan of ENV (or ACCOUNT's baseline) from make plan; exit 3 if destructive
+	$(PYTHON) -m ops apply $(STACK)
+
+comment: setup ## Write plans/<stack>.comment.md from the saved review (a PR comment), also to GITHUB_STEP_SUMMARY if set
+	$(PYTHON) -m ops comment $(STACK)
 
 plan-all: setup ## Plan every environment and baseline, PLAN_JOBS (2) at once -> plans/summary.md; exit 3 if one is destructive
 	$(PYTHON) -m ops plan-all
@@ -81,8 +88,8 @@ restore-state: setup ## Make an earlier state version current: make restore-stat
 	@test -n "$(VERSION_ID)" || { echo "error: give the version id from make state-versions: make restore-state ENV=$(ENV) VERSION_ID=<id>" >&2; exit 2; }
 	$(PYTHON) -m ops restore-state $(STACK) $(VERSION_ID)
 
-policy: setup ## checkov over every environment and its last reviewed plan, with policy/suppressions.toml
-	$(PYTHON) -m ops policy
+policy: setup ## checkov over every stack (or STACKS="dev baseline-default") and its last reviewed plan, with the suppressions
+	$(PYTHON) -m ops policy $(STACKS)
 
 emulator-start: setup ## Start the local AWS emulator (moto) on 127.0.0.1:EMULATOR_PORT (4566)
 	$(PYTHON) -m ops emulator-start

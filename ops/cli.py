@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from environments import load_accounts, load_environments
 from ops.emulator import Emulator
+from ops.paths import work_dir
 from ops.pipeline import EnvironmentPipeline, StackPipeline
 from ops.progress import say, step
 from ops.run_registry import registered_run
@@ -67,8 +68,25 @@ def deploy(args: argparse.Namespace) -> int:
 
 
 def plan(args: argparse.Namespace) -> int:
-    """Plan one environment and write plans/<env>.md; exit 3 if the plan is destructive."""
-    return _pipeline(args).plan_only()
+    """Plan one environment and write plans/<env>.md; exit 3 if the plan is destructive (0, said loudly, with
+    ALLOW_DESTRUCTIVE=1)."""
+    return _pipeline(args).plan_only(allow_destructive=args.allow_destructive)
+
+
+def apply(args: argparse.Namespace) -> int:
+    """Apply exactly the saved, reviewed plan of plans/<env>.tfplan (make plan made it), then print the outputs and
+    verify; exit 2 without one, 3 if it is destructive (unless ALLOW_DESTRUCTIVE=1)."""
+    return _pipeline(args).apply_saved(allow_destructive=args.allow_destructive)
+
+
+def comment(args: argparse.Namespace) -> int:
+    """Write plans/<env>.comment.md, the saved review as a pull-request comment (and append it to GITHUB_STEP_SUMMARY
+    when set); exit 2 without a saved review."""
+    from ops.comment import write_comment
+
+    pipeline = _pipeline(args)
+    say(f"comment: {write_comment(pipeline.name, pipeline.plan_command).relative_to(work_dir())}")
+    return 0
 
 
 def plan_all(args: argparse.Namespace) -> int:
@@ -185,7 +203,8 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def policy(args: argparse.Namespace) -> int:
-    """Synthesize and run checkov over every environment (and its last reviewed plan); the suppressions apply."""
+    """Synthesize and run checkov over every environment and account baseline, or only the named ones (make policy
+    STACKS=...), and each one's last reviewed plan; the suppressions apply."""
     from ops.checkov_gate import findings, scan_plan, scan_stack, verify_accepted_errors
     from ops.paths import plans_dir
 
@@ -244,12 +263,13 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     planning = {name: verb(name, function) for name, function in (
-        ("deploy", deploy), ("plan", plan), ("review", review), ("destroy", destroy), ("drift", drift)
+        ("deploy", deploy), ("plan", plan), ("apply", apply), ("review", review), ("destroy", destroy), ("drift", drift)
     )}
-    planning["deploy"].add_argument(
-        "--allow-destructive", action="store_true", default=os.environ.get("ALLOW_DESTRUCTIVE") == "1",
-        help="apply even if the plan replaces or deletes resources",
-    )
+    for name, allowed in (("deploy", "apply"), ("plan", "exit 0"), ("apply", "apply")):
+        planning[name].add_argument(
+            "--allow-destructive", action="store_true", default=os.environ.get("ALLOW_DESTRUCTIVE") == "1",
+            help=f"{allowed} even if the plan replaces or deletes resources (ALLOW_DESTRUCTIVE=1)",
+        )
     planning["destroy"].add_argument(
         "--confirm", default=os.environ.get("CONFIRM") or None, metavar="ACCOUNT",
         help="destroying baseline-<account> needs the account's name here (CONFIRM=<account>)",
@@ -259,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--force-unlock", action="store_true", default=os.environ.get("FORCE_UNLOCK") == "1",
             help="release a stale state lock (left by a killed run on this machine) and go on; a live one is never released",
         )
+    verb("comment", comment)
     verb("verify", verify)
     verb("bootstrap", bootstrap)
     verb("unlock", unlock).add_argument("lock_id", help="the lock id from the lock error")

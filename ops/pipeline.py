@@ -8,7 +8,9 @@ synth, ``terraform init``, the stack's workspace, ``plan -out`` and its review,
 apply of that saved plan, the outputs, and verification through boto3. An
 environment's deploy first makes sure its account's baseline is current. The
 other verbs (``plan``, ``review``, ``destroy``, ``drift``, ``unlock``) are
-prefixes or variants of the same steps.
+prefixes or variants of the same steps; ``apply`` is the back half of ``deploy``
+on the plan an earlier ``plan`` saved and reviewed (a CI job plans, posts the
+review, then applies exactly that plan).
 """
 
 from __future__ import annotations
@@ -77,6 +79,11 @@ class StackPipeline:
     @property
     def plan_command(self) -> str:
         return f"make plan {self.config.make_args}"
+
+    @property
+    def apply_command(self) -> str:
+        """What a user types to apply the saved, reviewed plan."""
+        return f"make apply {self.config.make_args}"
 
     def checks(self) -> list[CheckResult]:
         """Verification of the deployed stack through boto3."""
@@ -286,10 +293,51 @@ class StackPipeline:
         self.apply()
         return True
 
-    def plan_only(self) -> int:
+    def plan_only(self, *, allow_destructive: bool = False) -> int:
+        """Plan and review; exit 3 on a destructive plan, or 0 with a loud line when ``allow_destructive``
+        (ALLOW_DESTRUCTIVE=1): the plan is still written and reviewed as destructive."""
         self.prepare()
         review = self.plan()
+        if review.destructive and allow_destructive:
+            say(
+                f"!! [{self.name}] DESTRUCTIVE plan ({len(review.destructive_changes)} resource(s) replaced or deleted), "
+                f"allowed by ALLOW_DESTRUCTIVE=1: read plans/{self.name}.md before `{self.apply_command} ALLOW_DESTRUCTIVE=1`"
+            )
+            return 0
         return review.exit_code
+
+    def apply_saved(self, *, allow_destructive: bool = False) -> int:
+        """``make apply``: apply exactly the saved plan ``make plan`` made and reviewed, nothing planned or synthesized
+        again. Refused without one (exit 2); reviewed again, and refused if destructive (exit 3) unless
+        ``allow_destructive``; a plan with no changes is removed and nothing is applied. Then preflight, apply, outputs
+        and verify. On the emulator, the emulator must still run: a new one holds none of the state the plan was made
+        against."""
+        if not self.plan_file.exists():
+            raise PipelineError(
+                f"there is no saved plan for {self.name} to apply; make one and read its review first: {self.plan_command}",
+                exit_code=EXIT_REFUSED,
+            )
+        with step(f"[{self.name}] review the saved plan again"):
+            review = self.review()
+        if review.destructive and not allow_destructive:
+            raise PipelineError(
+                f"the saved plan for {self.name} would replace or delete {len(review.destructive_changes)} resource(s); "
+                f"nothing was applied. Read plans/{self.name}.md, then apply it on purpose with "
+                f"`{self.apply_command} ALLOW_DESTRUCTIVE=1`",
+                exit_code=EXIT_DESTRUCTIVE,
+            )
+        if not review.changes:
+            self.plan_file.unlink(missing_ok=True)  # it holds secrets, and there is nothing to apply
+            say(f"    [{self.name}] the saved plan has no changes: nothing to apply")
+            return 0
+        if review.destructive:
+            say(f"!! [{self.name}] applying a DESTRUCTIVE plan, allowed by ALLOW_DESTRUCTIVE=1")
+        self.start_emulator = False
+        self.preflight()
+        self.apply()
+        self.outputs()
+        self.verify()
+        return 0
 
     def destroy(self) -> int:
         self.refuse_destroy()

@@ -121,13 +121,7 @@ class PlanReview:
         return EXIT_DESTRUCTIVE if self.destructive else 0
 
     def summary_line(self) -> str:
-        counts = self.counts
-        verdict = "DESTRUCTIVE" if self.destructive else "no destructive change"
-        return (
-            f"{self.environment}: {counts['create']} to create, {counts['update']} to update, "
-            f"{counts['replace']} to replace, {counts['delete']} to delete; "
-            f"{len(self.security_sensitive)} security-sensitive; {verdict}"
-        )
+        return summary_line(self.environment, self.counts, len(self.security_sensitive), destructive=self.destructive)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -186,6 +180,17 @@ class PlanReview:
         markdown.write_text(self.to_markdown())
         summary.write_text(json.dumps(self.to_json(), indent=2) + "\n")
         return markdown, summary
+
+
+def summary_line(environment: str, counts: dict[str, int], security_sensitive: int, *, destructive: bool) -> str:
+    """One line for a plan: its counts, how many changes are security-sensitive, and whether it is destructive (the same
+    line from a :class:`PlanReview` or from the ``plans/<env>.json`` it wrote)."""
+    verdict = "DESTRUCTIVE" if destructive else "no destructive change"
+    return (
+        f"{environment}: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['replace']} to replace, {counts['delete']} to delete; "
+        f"{security_sensitive} security-sensitive; {verdict}"
+    )
 
 
 def _markdown_line(change: Change, *, marked: bool) -> str:

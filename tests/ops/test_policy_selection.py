@@ -1,0 +1,63 @@
+"""``make policy`` scans every stack, ``make policy STACKS=...`` only those (a pull request's job scans its own stack and
+plan). Synth and checkov are faked here; tests/policy runs the real checkov over every stack."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+import ops.checkov_gate as gate
+import ops.cli as cli
+from ops.checkov_gate import CheckovReport, Failure
+from platform_core.errors import EXIT_FAILED, EXIT_REFUSED
+from tests.ops.test_cli import PROJECT_ROOT
+
+EVERY_STACK = ["dev", "prod", "staging", "baseline-default"]
+
+
+@pytest.fixture
+def scans(tmp_path, monkeypatch) -> list[tuple[str, str]]:
+    """(stack, input) of every scan the verb makes; nothing is synthesized, checkov never runs."""
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    made: list[tuple[str, str]] = []
+    monkeypatch.setattr(cli, "_synthesize_stacks", lambda configs: made.append(("synth", ",".join(c.stack_name for c in configs))))
+    monkeypatch.setattr(gate, "scan_stack", lambda name, *_: made.append((name, "stack")) or CheckovReport(name, "stack", passed=1))
+    monkeypatch.setattr(gate, "scan_plan", lambda name, *_: made.append((name, "plan")) or CheckovReport(name, "plan", passed=1))
+    return made
+
+
+def test_policy_scans_every_stack_by_default(scans):
+    assert cli.main(["policy"]) == 0
+    assert [name for name, subject in scans if subject == "stack"] == EVERY_STACK
+
+
+def test_policy_of_named_stacks_scans_only_them_and_their_saved_plans(scans, tmp_path):
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "dev.plan.json").write_text("{}")
+    assert cli.main(["policy", "dev"]) == 0
+    assert scans == [("synth", "dev"), ("dev", "stack"), ("dev", "plan")]
+    scans.clear()
+    assert cli.main(["policy", "baseline-default"]) == 0
+    assert scans == [("synth", "baseline-default"), ("baseline-default", "stack")]
+
+
+def test_a_finding_fails_the_named_stacks_policy(scans, monkeypatch):
+    failed = CheckovReport("prod", "stack", passed=1, failed=[Failure("CKV_AWS_1", "a check", "database/instance")])
+    monkeypatch.setattr(gate, "scan_stack", lambda name, *_: failed)
+    assert cli.main(["policy", "prod"]) == EXIT_FAILED
+
+
+def test_an_unknown_stack_is_refused_before_anything_runs(scans, capsys):
+    assert cli.main(["policy", "qa"]) == EXIT_REFUSED
+    assert "no environment called 'qa'" in capsys.readouterr().err
+    assert scans == []
+
+
+def test_make_policy_takes_stacks():
+    def dry_run(*args: str) -> str:
+        return subprocess.run(["make", "-n", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+
+    assert dry_run("policy").endswith("-m ops policy ")
+    assert dry_run("policy", "STACKS=dev").endswith("-m ops policy dev")
+    assert dry_run("policy", "STACKS=dev baseline-default").endswith("-m ops policy dev baseline-default")
