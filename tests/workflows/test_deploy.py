@@ -1,8 +1,11 @@
 """deploy.yml: each stack in turn (the baselines, then dev -> staging -> prod), each job in its protected GitHub
-environment with that environment's apply role, one apply at a time per environment, applying exactly the plan it
-reviewed; a destructive plan stops for a human, who applies it on purpose by hand."""
+environment, one at a time per stack. A baseline is only checked, with its read-only plan role (no pipeline applies the
+stack that holds the roles it runs as); each environment is applied with its apply role, exactly the plan it reviewed;
+a destructive plan stops for a human, who applies it on purpose by hand."""
 
 from __future__ import annotations
+
+import re
 
 from ops.cli import _stack_names
 from ops.comment import artifact_name
@@ -49,17 +52,23 @@ def test_every_job_runs_in_its_environment_one_apply_at_a_time_never_cancelled()
         assert job["permissions"] == {"contents": "read", "id-token": "write"}
 
 
-def test_every_job_assumes_its_environments_apply_role():
+def test_every_environment_job_assumes_its_apply_role_and_a_baseline_job_its_plan_role():
     steps = uses(DEPLOY, "aws-actions/configure-aws-credentials")
     assert sorted(job for job, _, _ in steps) == sorted(JOBS)
-    for _, _, step in steps:
-        assert step["with"]["role-to-assume"] == "${{ vars.APPLY_ROLE_ARN }}"
+    for job, _, step in steps:
+        if job.startswith("baseline-"):
+            assert step["with"]["role-to-assume"] == f"${{{{ vars.PLAN_ROLE_ARN_{job.upper().replace('-', '_')} }}}}"
+        else:
+            assert step["with"]["role-to-assume"] == "${{ vars.APPLY_ROLE_ARN }}"
     assert "APPLY_ROLE_ARN" in load(WORKFLOWS.parent / "actionlint.yaml")["config-variables"]
 
 
-def test_plan_review_then_apply_exactly_that_plan_of_its_own_stack():
+def test_an_environment_plans_reviews_then_applies_exactly_that_plan_and_a_baseline_is_only_checked():
     for stack, job in JOBS.items():
         runs = [step["run"] for step in job["steps"] if "run" in step]
+        if stack.startswith("baseline-"):
+            assert runs == [f"make drift ENV={stack}"], "applied by an operator: CI fails while it has changes or drift"
+            continue
         assert runs == [f"make plan ENV={stack} ALLOW_DESTRUCTIVE={allow(stack)}", f"make comment ENV={stack}", f"make apply ENV={stack} ALLOW_DESTRUCTIVE={allow(stack)}"]
         apply = next(step for step in job["steps"] if step.get("run", "").startswith("make apply"))
         assert "if" not in apply, "nothing is applied after a failed or destructive plan"
@@ -72,7 +81,7 @@ def test_a_destructive_plan_is_applied_on_purpose_by_hand_for_one_stack_only():
     assert triggers(DEPLOY)["push"] == {"branches": ["main"]}
     choice = triggers(DEPLOY)["workflow_dispatch"]["inputs"]["allow_destructive"]
     assert choice["type"] == "choice" and choice["default"] == "none"
-    assert sorted(choice["options"]) == sorted(["none", *synthesized_stacks()])
+    assert sorted(choice["options"]) == sorted(["none", *(s for s in synthesized_stacks() if not s.startswith("baseline-"))])
     assert JOBS[chain()[0]]["if"] == "github.ref == 'refs/heads/main'", "only main is deployed"
 
 
@@ -81,4 +90,4 @@ def test_it_targets_aws_and_the_provider_assumes_no_further_role():
     assert DEPLOY["env"]["TF_VAR_deploy_role_arn"] == ""
     text = (WORKFLOWS / "deploy.yml").read_text()
     assert "# the job's OIDC credentials already are the environment's role in its own account, so the provider assumes no further role" in text
-    assert "PLAN_ROLE" not in text
+    assert re.findall(r"PLAN_ROLE_ARN_\w+", text) == [f"PLAN_ROLE_ARN_{b.upper().replace('-', '_')}" for b in synthesized_stacks() if b.startswith("baseline-")]
