@@ -393,9 +393,10 @@ def test_drift_is_reported_with_the_attribute_and_repaired_by_the_next_deploy(e2
     assert len(lines) == 2, report[-3000:]
     assert re.fullmatch(r"aws_default_security_group\.network_default-security-group_\w+: ingress: \[\] → \[\{\"cidr_blocks\": \[\"0\.0\.0\.0/0\"\], \"from_port\": 22, .*\}\]", lines[0]), lines[0]
     assert re.fullmatch(r"aws_s3_bucket_versioning\.data-lake_data_versioning_\w+: versioning_configuration\[0\]\.status: 'Enabled' → 'Suspended'", lines[1]), lines[1]
-    with phase("deploy repairs the drift"):
-        repaired = e2e.ops("deploy", "dev")
+    with phase("make apply repairs the drift (applies the plan make drift reviewed)"):
+        repaired = e2e.ops("apply", "dev")
     assert repaired.returncode == 0, repaired.stderr[-4000:]
+    assert not (e2e.work / "plans" / "dev.tfplan").exists(), "the applied plan is spent and removed"
     assert e2e.client("s3").get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     (group,) = ec2.describe_security_groups(GroupIds=[default_group["GroupId"]])["SecurityGroups"]
     assert group["IpPermissions"] == []
@@ -487,6 +488,10 @@ def test_review_exit_code_marks_a_destructive_plan(e2e, edited_environments):
     with phase("review the saved destructive plan again"):
         again = e2e.ops("review", "dev")
     assert again.returncode == EXIT_DESTRUCTIVE
+    with phase("make apply refuses the saved destructive plan"):
+        held = e2e.ops("apply", "dev")
+    assert held.returncode == EXIT_DESTRUCTIVE, held.stderr[-3000:]
+    assert "nothing was applied" in held.stderr and (e2e.work / "plans" / "dev.tfplan").exists(), held.stderr[-3000:]
     with phase("deploy refuses the destructive plan"):
         refused = e2e.ops("deploy", "dev")
     assert refused.returncode == EXIT_DESTRUCTIVE
