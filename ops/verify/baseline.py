@@ -24,6 +24,17 @@ from platform_core.account_controls import (
     guardduty_features,
     standard_arn,
 )
+from platform_core.delivery import (
+    APPLY,
+    AUDIENCE_KEY,
+    DELIVERY_BOUNDARY_PURPOSE,
+    GITHUB_OIDC_HOST,
+    OIDC_AUDIENCE,
+    PLAN,
+    SUBJECT_KEY,
+    delivery_role_name,
+    trusted_subjects,
+)
 from platform_core.target import DeployTarget
 
 
@@ -197,6 +208,43 @@ def findings_reach_the_contact(ctx: BaselineContext) -> str:
     return f"{name} -> {ctx.config.security_contact.email}"
 
 
+def _document(value) -> dict:
+    return json.loads(urllib.parse.unquote(value)) if isinstance(value, str) else value
+
+
+def delivery_roles_trust_only_the_repository(ctx: BaselineContext) -> str:
+    """The deployed trust of every GitHub Actions role: the account's GitHub identity provider, the audience pinned,
+    exactly the repository's subjects for the stack and kind, and the delivery boundary."""
+    from environments import load_environments
+
+    delivery = ctx.config.delivery
+    assert delivery is not None
+    iam = ctx.client("iam")
+    providers = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] if p["Arn"].endswith(f"/{GITHUB_OIDC_HOST}")]
+    expect(len(providers) == 1, f"GitHub identity providers: {providers}")
+    audiences = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=providers[0])["ClientIDList"]
+    expect(audiences == [OIDC_AUDIENCE], f"the GitHub identity provider accepts audiences {audiences}")
+    boundary = f"arn:aws:iam::{ctx.account_id}:policy/{ctx.names.name(DELIVERY_BOUNDARY_PURPOSE)}"
+    stacks = [ctx.config.stack_name, *(e.name for e in load_environments() if e.account == ctx.config.name)]
+    checked = 0
+    for stack in stacks:
+        for kind in (PLAN,) if stack == ctx.config.stack_name else (PLAN, APPLY):
+            name = delivery_role_name(ctx.config.project, stack, kind)
+            role = iam.get_role(RoleName=name)["Role"]
+            expect(role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn") == boundary, f"{name} has the boundary {role.get('PermissionsBoundary')}")
+            for item in _document(role["AssumeRolePolicyDocument"])["Statement"]:
+                condition = item.get("Condition", {}).get("StringEquals", {})
+                expect(item["Principal"] == {"Federated": providers[0]}, f"{name} trusts {item['Principal']}")
+                expect(condition.get(AUDIENCE_KEY) in (OIDC_AUDIENCE, [OIDC_AUDIENCE]), f"{name}: audience {condition.get(AUDIENCE_KEY)}")
+                subjects = condition.get(SUBJECT_KEY)
+                subjects = [subjects] if isinstance(subjects, str) else subjects
+                expected = trusted_subjects(delivery.github_repository, stack, kind)
+                expect(sorted(subjects or []) == sorted(expected), f"{name} trusts the subjects {subjects}, not {expected}")
+                expect(set(item.get("Condition", {})) == {"StringEquals"}, f"{name} has other conditions: {item.get('Condition')}")
+            checked += 1
+    return f"{checked} roles of {delivery.github_repository}"
+
+
 def baseline_checks(account: AccountConfig) -> list:
     features = account.features
     checks = [
@@ -219,6 +267,11 @@ def baseline_checks(account: AccountConfig) -> list:
         checks.append(("baseline", "Inspector scans EC2 and Lambda in every region", inspector_scans))
     if features.access_analyzer:
         checks.append(("baseline", "IAM Access Analyzer for the account in every region (CIS 1.20)", access_analyzer_watches_the_account))
+    if account.delivery is not None:
+        checks.append((
+            "baseline", "GitHub Actions roles: trusted by the account's GitHub provider for the repository's subjects only, audience pinned, bounded",
+            delivery_roles_trust_only_the_repository,
+        ))
     return checks
 
 

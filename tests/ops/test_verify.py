@@ -277,3 +277,41 @@ def test_the_api_checks_fail_on_open_methods_and_on_another_principal():
             api.keyed_methods(ctx)
         with pytest.raises(CheckFailed, match="GET and POST are allowed to"):
             api.principals_only(ctx)
+
+
+def _delivery_roles(iam, account, environments, *, subjects=None) -> None:
+    """The GitHub provider and the delivery roles as the baseline makes them (``subjects`` overrides one role's)."""
+    from platform_core.delivery import APPLY, AUDIENCE_KEY, OIDC_AUDIENCE, PLAN, SUBJECT_KEY, delivery_role_name, trusted_subjects
+
+    provider = iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com", ClientIDList=[OIDC_AUDIENCE])["OpenIDConnectProviderArn"]
+    boundary = iam.create_policy(PolicyName="acme-delivery-boundary-default", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}
+    ))["Policy"]["Arn"]
+    for stack in ["baseline-default", *environments]:
+        for kind in (PLAN,) if stack.startswith("baseline-") else (PLAN, APPLY):
+            name = delivery_role_name("acme", stack, kind)
+            trusted = (subjects or {}).get(name, trusted_subjects(account.delivery.github_repository, stack, kind))
+            trust = {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {AUDIENCE_KEY: OIDC_AUDIENCE, SUBJECT_KEY: trusted}},
+            }]}
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), PermissionsBoundary=boundary)
+
+
+@pytest.mark.parametrize("broken, expected", [
+    (None, None),
+    ({"acme-dev-apply": ["repo:acme/platform:pull_request", "repo:acme/platform:environment:dev"]}, "acme-dev-apply trusts the subjects"),
+    ({"acme-prod-plan": ["repo:acme/*:pull_request"]}, "acme-prod-plan trusts the subjects"),
+])
+def test_the_delivery_roles_check_reads_the_deployed_trust(broken, expected):
+    from environments import load_accounts
+    from ops.verify.baseline import BaselineContext, delivery_roles_trust_only_the_repository
+
+    account = load_accounts()["default"]
+    with mock_aws():
+        _delivery_roles(boto3.client("iam", region_name="us-east-1"), account, ["dev", "staging", "prod"], subjects=broken)
+        (result,) = run_checks(BaselineContext(account, DeployTarget(kind="aws")), [("baseline", "delivery", delivery_roles_trust_only_the_repository)])
+    if expected is None:
+        assert (result.status, result.detail) == ("PASS", "7 roles of acme/platform")
+    else:
+        assert result.status == "FAIL" and expected in result.detail, result.detail
