@@ -536,8 +536,15 @@ def test_an_environment_in_a_second_account_lives_there_with_its_state_in_the_fi
     resources there and none in the first account, whose bucket holds its state; its second plan is empty; the
     provider refuses the first account's credentials; and the plan role cannot change anything (where moto enforces
     IAM: the identity policies of assumed roles)."""
-    directory = edited_environments.parent
     write_qa(edited_environments)
+    try:
+        check_qa_in_the_second_account(e2e)
+    finally:
+        # qa is destroyed while dev is (test_destroy_leaves_nothing_behind): two destroys at once, whatever this found.
+        QA_DESTROY.append(e2e.popen("destroy", "qa", log=e2e.work / "destroy-qa.log"))
+
+
+def check_qa_in_the_second_account(e2e) -> None:
     tenant = e2e.in_account(DEPLOY_ROLE)
     assert tenant.client("sts").get_caller_identity()["Account"] == TENANT_ID
     tagged = [{"Name": "tag:Environment", "Values": ["qa"]}]
@@ -559,9 +566,7 @@ def test_an_environment_in_a_second_account_lives_there_with_its_state_in_the_fi
     with phase("the plan role reads but cannot write (moto enforcing IAM)"):
         denied, allowed = plan_role_probe(e2e, tenant)
     assert denied == {"plan": ["ec2:CreateTags", "s3:PutObject"], "apply": []}, denied
-    assert allowed == {"plan": ["ec2:DescribeVpcs", "s3:GetObject (state)"], "apply": ["ec2:DescribeVpcs", "s3:GetObject (state)"]}
-    # qa is destroyed while dev is (test_destroy_leaves_nothing_behind): two destroys at once.
-    QA_DESTROY.append(e2e.popen("destroy", "qa", log=e2e.work / "destroy-qa.log", PLATFORM_ENVIRONMENTS_DIR=str(directory)))
+    assert allowed == {"plan": ["ec2:DescribeVpcs", "s3:GetObject (state)"], "apply": ["ec2:DescribeVpcs", "s3:GetObject (state)", "ec2:CreateTags", "s3:PutObject"]}
 
 
 def plan_role_probe(e2e, tenant) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

@@ -281,7 +281,15 @@ def test_the_api_checks_fail_on_open_methods_and_on_another_principal():
 
 def _delivery_roles(iam, account, environments, *, subjects=None) -> None:
     """The GitHub provider and the delivery roles as the baseline makes them (``subjects`` overrides one role's)."""
-    from platform_core.delivery import APPLY, AUDIENCE_KEY, OIDC_AUDIENCE, PLAN, SUBJECT_KEY, delivery_role_name, trusted_subjects
+    from platform_core.delivery import (
+        APPLY,
+        AUDIENCE_KEY,
+        OIDC_AUDIENCE,
+        PLAN,
+        SUBJECT_KEY,
+        delivery_role_name,
+        trusted_subjects,
+    )
 
     provider = iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com", ClientIDList=[OIDC_AUDIENCE])["OpenIDConnectProviderArn"]
     boundary = iam.create_policy(PolicyName="acme-delivery-boundary-default", PolicyDocument=json.dumps(
