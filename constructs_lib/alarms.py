@@ -5,6 +5,12 @@ published to the environment's alarm topic; by default it also reports its
 return to OK. The defaults are the shape most of the platform's alarms share:
 five-minute periods, firing at or above the threshold, missing data not
 breaching.
+
+Every alarm names its runbook: the description ends with
+``Runbook: docs/runbooks/alarms/<runbook>.md``, one runbook per kind of alarm
+(``database-cpu``, not one per environment or server), so the notification says
+where to start. ``tests/unit/test_alarm_runbooks.py`` checks that every alarm's
+runbook exists and every runbook has an alarm.
 """
 
 from __future__ import annotations
@@ -17,6 +23,11 @@ from constructs import Construct
 from constructs_lib.context import PlatformContext
 from synth_runtime.provider_bindings import aws
 
+RUNBOOK_DIRECTORY = "docs/runbooks/alarms"
+"""Where the alarms' runbooks live, relative to the repository's root."""
+DESCRIPTION_LIMIT = 1024
+"""CloudWatch refuses a longer ``AlarmDescription``."""
+
 
 @dataclass(frozen=True)
 class AlarmSpec:
@@ -25,6 +36,10 @@ class AlarmSpec:
     purpose: str
     """Goes into the name: ``<project>-<purpose>-<env>``."""
     description: str
+    """What it watches, for the notification; the runbook's path is appended."""
+    runbook: str
+    """The runbook's name, ``docs/runbooks/alarms/<runbook>.md``: one per kind of alarm, never naming the
+    environment or a server (``database-cpu``, ``app-server-cpu``)."""
     namespace: str
     metric: str
     threshold: float
@@ -40,6 +55,19 @@ class AlarmSpec:
     """Also publish when the alarm returns to OK."""
 
 
+def runbook_path(runbook: str) -> str:
+    """``docs/runbooks/alarms/<runbook>.md``: the repository-relative path an alarm's description ends with."""
+    return f"{RUNBOOK_DIRECTORY}/{runbook}.md"
+
+
+def alarm_description(spec: AlarmSpec) -> str:
+    """What the alarm watches, then its runbook: ``<description>. Runbook: docs/runbooks/alarms/<runbook>.md``."""
+    text = f"{spec.description.rstrip('.')}. Runbook: {runbook_path(spec.runbook)}"
+    if len(text) > DESCRIPTION_LIMIT:
+        raise ValueError(f"alarm {spec.purpose}: the description is {len(text)} characters, CloudWatch takes {DESCRIPTION_LIMIT}")
+    return text
+
+
 def metric_alarm(scope: Construct, construct_id: str, ctx: PlatformContext, spec: AlarmSpec):
     """An ``aws_cloudwatch_metric_alarm`` publishing to the alarm topic."""
     name = ctx.names.name(spec.purpose)
@@ -47,7 +75,7 @@ def metric_alarm(scope: Construct, construct_id: str, ctx: PlatformContext, spec
         scope,
         construct_id,
         alarm_name=name,
-        alarm_description=spec.description,
+        alarm_description=alarm_description(spec),
         namespace=spec.namespace,
         metric_name=spec.metric,
         dimensions=dict(spec.dimensions) if spec.dimensions is not None else None,

@@ -206,6 +206,7 @@ class Api(Construct):
                 AlarmSpec(
                     purpose=f"api-{slug}",
                     description=f"The {self._ctx.names.environment} API: {what}",
+                    runbook=f"api-{slug}",
                     namespace="AWS/ApiGateway",
                     metric=metric,
                     dimensions=dimensions,

@@ -3,7 +3,8 @@
 Each check of :data:`platform_core.cis_catalogue.CIS_CHECKS` becomes one
 CloudWatch Logs metric filter on the trail's log group and one alarm that fires
 on the first match in five minutes, publishing to the alarm topic. The alarm's
-description starts with the check's CIS id, so a notification says which control fired.
+description starts with the check's CIS id, so a notification says which control fired,
+and ends with its runbook, ``docs/runbooks/alarms/cis-<cis id>-<id>.md``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class CisAlarms(Construct):
                 AlarmSpec(
                     purpose=f"cis-{check.id}",
                     description=f"CIS {check.cis_id}: {check.title} in {names.environment}",
+                    runbook=check.runbook,
                     namespace=namespace,
                     metric=check.id,
                     statistic="Sum",

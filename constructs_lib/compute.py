@@ -194,6 +194,7 @@ class Compute(Construct):
                     AlarmSpec(
                         purpose=f"app-{slug}-{kind}",
                         description=f"App server {slug} in {ctx.names.environment}: {what}",
+                        runbook=f"app-server-{kind}",
                         namespace="AWS/EC2",
                         metric=metric,
                         dimensions={"InstanceId": server.id},

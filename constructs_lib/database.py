@@ -220,6 +220,7 @@ class Database(Construct):
                 AlarmSpec(
                     purpose=f"database-{slug}",
                     description=f"The {ctx.names.environment} database: {what} for 15 minutes",
+                    runbook=f"database-{slug}",
                     namespace="AWS/RDS",
                     metric=metric,
                     dimensions={"DBInstanceIdentifier": self.instance.identifier},

@@ -242,6 +242,7 @@ class Serverless(Construct):
                 AlarmSpec(
                     purpose=f"{FUNCTION_PURPOSE}-{slug}",
                     description=f"{name}: {what}",
+                    runbook=f"{FUNCTION_PURPOSE}-{slug}",
                     namespace=namespace,
                     metric=metric,
                     dimensions=dimensions,

@@ -20,6 +20,11 @@ class CisCheck:
     title: str
     pattern: str
 
+    @property
+    def runbook(self) -> str:
+        """The alarm's runbook, ``docs/runbooks/alarms/cis-<cis id>-<id>.md``: ``cis-4.1-unauthorized-api-calls``."""
+        return f"cis-{self.cis_id}-{self.id}"
+
 
 def _any_event(*names: str, source: str | None = None) -> str:
     events = " || ".join(f"($.eventName = {name})" for name in names)
