@@ -262,6 +262,17 @@ def group_referencing_rules_keep_their_description() -> None:
     SecurityGroupRule.description = property(description)  # type: ignore[method-assign,assignment]
 
 
+def delete_markers_can_be_disposed() -> None:
+    """Terraform destroys a bucket's ``aws_s3_bucket_versioning`` before the bucket, which suspends versioning; moto's
+    ``DeleteObjects`` on a bucket that is not versioned then drops every version of a key and disposes of each, and a
+    delete marker has no ``dispose``: HTTP 500, retried until Terraform gives up, so a bucket in which an object was
+    ever deleted can never be destroyed. On AWS it goes. A delete marker holds no data: disposing of it is nothing."""
+    from moto.s3.models import FakeDeleteMarker
+
+    if not hasattr(FakeDeleteMarker, "dispose"):
+        FakeDeleteMarker.dispose = lambda self, garbage=False: None  # type: ignore[attr-defined]
+
+
 def trails_are_described_by_name_or_arn() -> None:
     """moto's DescribeTrails ignores ``trailNameList`` and returns every trail; the AWS provider
     reads a trail by its ARN and fails with "too many results" as soon as two environments share
@@ -819,6 +830,7 @@ PATCHES: list[Callable[[], None]] = [
     launch_template_data_keeps_only_its_own_tag_specifications,
     interfaces_without_a_public_ip_have_no_association,
     bucket_policy_conditions_are_evaluated,
+    delete_markers_can_be_disposed,
     trail_deletion_accepts_an_arn,
     instance_monitoring_can_be_switched,
     guardduty_detector_features_are_merged_by_name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,20 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(f"{message}; CI must provide it")
     pytest.skip(message)
+
+
+MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "MAKE_TERMDIR", "MAKE_TTYOUT")
+"""What an outer ``make`` (``make test`` runs the suite) hands its children: a nested make would print
+"Entering directory" lines and take the outer flags."""
+
+
+def make_dry_run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``make -n <args>`` in the project, as a user's shell would run it (not as a child of ``make test``)."""
+    env = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", *args], cwd=cwd or Path(__file__).resolve().parents[1],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
 
 
 @pytest.fixture(scope="session")

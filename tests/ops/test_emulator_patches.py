@@ -472,3 +472,36 @@ def test_trail_selectors_are_replaced_and_described():
             assert trails.get_trail(Name="trail")["Trail"]["HasInsightSelectors"] is False
         finally:
             Trail.put_insight_selectors, Trail.description = original
+
+
+def test_a_bucket_with_a_delete_marker_can_be_emptied_once_versioning_is_suspended():
+    """What Terraform's destroy of a versioned bucket with force_destroy does: suspend versioning (the versioning
+    resource goes first), then delete every version and delete marker, then the bucket."""
+    import boto3
+    from moto import mock_aws
+    from moto.s3.models import FakeDeleteMarker
+
+    from ops.emulator_patches import delete_markers_can_be_disposed
+
+    def empty_and_delete(s3, bucket: str) -> None:
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_object(Bucket=bucket, Key="probe", Body=b"probe")
+        s3.delete_object(Bucket=bucket, Key="probe")  # a delete marker
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+        listed = s3.list_object_versions(Bucket=bucket)
+        objects = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in listed.get("Versions", []) + listed.get("DeleteMarkers", [])]
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": objects})
+        s3.delete_bucket(Bucket=bucket)
+
+    assert not hasattr(FakeDeleteMarker, "dispose"), "moto's delete marker can be disposed of now: drop the patch"
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        with pytest.raises(AttributeError, match="'FakeDeleteMarker' object has no attribute 'dispose'"):
+            empty_and_delete(s3, "quirk-bucket")
+        try:
+            delete_markers_can_be_disposed()
+            empty_and_delete(s3, "patched-bucket")
+            assert "patched-bucket" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+        finally:
+            del FakeDeleteMarker.dispose

@@ -3,15 +3,13 @@ plan). Synth and checkov are faked here; tests/policy runs the real checkov over
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 import ops.checkov_gate as gate
 import ops.cli as cli
 from ops.checkov_gate import CheckovReport, Failure
 from platform_core.errors import EXIT_FAILED, EXIT_REFUSED
-from tests.ops.test_cli import PROJECT_ROOT
+from tests.conftest import make_dry_run
 
 EVERY_STACK = ["dev", "prod", "staging", "baseline-default"]
 
@@ -56,7 +54,9 @@ def test_an_unknown_stack_is_refused_before_anything_runs(scans, capsys):
 
 def test_make_policy_takes_stacks():
     def dry_run(*args: str) -> str:
-        return subprocess.run(["make", "-n", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+        result = make_dry_run(*args)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()[-1]
 
     assert dry_run("policy").endswith("-m ops policy ")
     assert dry_run("policy", "STACKS=dev").endswith("-m ops policy dev")

@@ -12,6 +12,7 @@ import ops.pipeline as pipeline_module
 from ops.cli import main
 from ops.pipeline import StackPipeline
 from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_REFUSED
+from tests.conftest import make_dry_run
 from tests.ops.test_cli import assert_one_clear_error, run_ops
 from tests.ops.test_review import change
 
@@ -115,10 +116,10 @@ def test_a_saved_plan_without_changes_is_removed_and_nothing_is_applied(terrafor
 
 
 def test_the_apply_verb_reaches_the_pipeline_through_make():
-    from tests.ops.test_cli import PROJECT_ROOT
-
     def dry_run(*args: str) -> str:
-        return subprocess.run(["make", "-n", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+        result = make_dry_run(*args)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
 
     assert dry_run("apply", "ENV=prod").splitlines()[-1].endswith("-m ops apply prod")
     assert dry_run("apply", "ACCOUNT=default").splitlines()[-1].endswith("-m ops apply baseline-default")

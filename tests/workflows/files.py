@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.conftest import make_dry_run
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
 ACTIONS = PROJECT_ROOT / ".github" / "actions"
@@ -85,7 +87,7 @@ def dry_run(command: str) -> subprocess.CompletedProcess[str]:
     """``make -n`` of a ``make <verb> ...`` command: what it would run, running nothing."""
     words = shlex.split(command)
     assert words[0] == "make", command
-    return subprocess.run(["make", "-n", *words[1:]], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    return make_dry_run(*words[1:], cwd=PROJECT_ROOT)
 
 
 def synthesized_stacks() -> list[str]:
