@@ -84,8 +84,8 @@ def _assumed(target: DeployTarget, region: str, role_arn: str) -> tuple[str, str
         credentials = AwsClients(target, region).client("sts").assume_role(RoleArn=role_arn, RoleSessionName="platform-pipeline")["Credentials"]
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         raise PipelineError(
-            f"the role {role_arn} could not be assumed ({exc}); its trust policy must allow the credentials you run with, "
-            f'or, if they already are that account\'s, run with {DEPLOY_ROLE_OVERRIDE}=""'
+            f"the role {role_arn} could not be assumed ({exc}); its trust policy must allow the credentials you run with "
+            f'(for an account\'s deploy_role whose account your credentials already are, run with {DEPLOY_ROLE_OVERRIDE}="")'
         ) from None
     return credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
 
