@@ -274,18 +274,21 @@ class StackPipeline:
         self.verify()
         return 0
 
+    def _destructive_refusal(self, review: PlanReview, what: str, command: str) -> PipelineError:
+        """Why a destructive ``what`` (plan, saved plan) was not applied, and the ``command`` that applies it on purpose."""
+        return PipelineError(
+            f"the {what} for {self.name} would replace or delete {len(review.destructive_changes)} resource(s); "
+            f"nothing was applied. Read plans/{self.name}.md, then apply it on purpose with `{command} ALLOW_DESTRUCTIVE=1`",
+            exit_code=EXIT_DESTRUCTIVE,
+        )
+
     def plan_and_apply(self, *, allow_destructive: bool = False) -> bool:
         """Plan, review, and apply the reviewed plan if it has changes (refused if destructive, unless allowed).
         Returns whether anything was applied."""
         review = self.plan()
         if review.destructive and not allow_destructive:
             self.plan_file.unlink(missing_ok=True)
-            raise PipelineError(
-                f"the plan for {self.name} would replace or delete {len(review.destructive_changes)} resource(s); "
-                f"nothing was applied. Read plans/{self.name}.md, then apply it on purpose with "
-                f"`{self.deploy_command} ALLOW_DESTRUCTIVE=1`",
-                exit_code=EXIT_DESTRUCTIVE,
-            )
+            raise self._destructive_refusal(review, "plan", self.deploy_command)
         if not review.changes:
             self.plan_file.unlink(missing_ok=True)  # it holds secrets, and there is nothing to apply
             say(f"    [{self.name}] nothing to apply")
@@ -320,12 +323,7 @@ class StackPipeline:
         with step(f"[{self.name}] review the saved plan again"):
             review = self.review()
         if review.destructive and not allow_destructive:
-            raise PipelineError(
-                f"the saved plan for {self.name} would replace or delete {len(review.destructive_changes)} resource(s); "
-                f"nothing was applied. Read plans/{self.name}.md, then apply it on purpose with "
-                f"`{self.apply_command} ALLOW_DESTRUCTIVE=1`",
-                exit_code=EXIT_DESTRUCTIVE,
-            )
+            raise self._destructive_refusal(review, "saved plan", self.apply_command)
         if not review.changes:
             self.plan_file.unlink(missing_ok=True)  # it holds secrets, and there is nothing to apply
             say(f"    [{self.name}] the saved plan has no changes: nothing to apply")
