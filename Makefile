@@ -16,7 +16,7 @@ export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
 .PHONY: help setup synth validate test test-update-snapshots lint docs clean bench plan-all \
-        deploy baseline plan apply comment review destroy drift verify bootstrap unlock state-versions restore-state \
+        deploy baseline plan apply comment review destroy drift verify smoke bootstrap unlock state-versions restore-state \
         emulator-start emulator-stop policy
 
 help: ## List the verbs
@@ -73,6 +73,9 @@ drift: setup ## Did anything change outside Terraform in ENV or ACCOUNT's baseli
 
 verify: setup ## Check the deployed ENV (or ACCOUNT's baseline) through boto3
 	$(PYTHON) -m ops verify $(STACK)
+
+smoke: setup ## Real requests through the deployed ENV's API, then the table and the logs bucket (deploy runs it after verify)
+	$(PYTHON) -m ops smoke $(STACK)
 
 bootstrap: setup ## Create or adopt the state bucket of ENV (or ACCOUNT's baseline)
 	$(PYTHON) -m ops bootstrap $(STACK)

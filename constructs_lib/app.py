@@ -19,13 +19,13 @@ from pathlib import Path
 from cdktf import App
 
 from constructs_lib.baseline.stack import BaselineStack
-from constructs_lib.lambda_package import build_package
 from constructs_lib.platform import PlatformStack
 from constructs_lib.rules import PolicyGate, PolicyViolations, apply_suppressions
 from constructs_lib.serverless import FUNCTION_PACKAGE
 from constructs_lib.state_bucket import StateBucketStack
 from environments.account_schema import AccountConfig
 from environments.schema import EnvironmentConfig
+from platform_core.lambda_package import build_package
 from platform_core.target import DeployTarget
 from policy import load_suppressions
 

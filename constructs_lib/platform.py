@@ -31,7 +31,6 @@ from constructs_lib.database_events import database_event_source_arns
 from constructs_lib.encryption import PlatformKeys, PlatformKeysProps
 from constructs_lib.firewall import WebFirewall, waf_log_group_name
 from constructs_lib.identity import MfaEnforcement
-from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps, Dashboard, DashboardProps
 from constructs_lib.network import Network, NetworkProps
 from constructs_lib.permissions_boundary import PermissionsBoundary
@@ -39,6 +38,7 @@ from constructs_lib.rules import PolicyGate, placeholder_context
 from constructs_lib.serverless import FUNCTION_PURPOSE, Serverless, ServerlessProps
 from constructs_lib.terraform_settings import configure_aws_provider, configure_remote_state
 from environments.schema import EnvironmentConfig
+from platform_core.lambda_package import LambdaPackage
 from platform_core.naming import ResourceNames, state_bucket_names
 from platform_core.target import DeployTarget
 from synth_runtime.provider_bindings import aws

@@ -32,12 +32,12 @@ from constructs_lib.alarms import AlarmSpec, metric_alarm
 from constructs_lib.context import PlatformContext
 from constructs_lib.iam_documents import statement
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
-from constructs_lib.lambda_package import LambdaPackage
 from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.security_groups import allow_https_out, tier_security_group
 from environments.schema import Protections
 from environments.workload_schema import ServerlessConfig
 from platform_core.conventions import FUNCTION_PURPOSE
+from platform_core.lambda_package import LambdaPackage
 from synth_runtime.provider_bindings import aws
 
 RUNTIME = "python3.13"

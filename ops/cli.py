@@ -131,6 +131,17 @@ def verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def smoke(args: argparse.Namespace) -> int:
+    """Send real requests through a deployed environment's API and check what they leave behind (ops/smoke.py)."""
+    pipeline = _pipeline(args)
+    if not isinstance(pipeline, EnvironmentPipeline):
+        raise PipelineError(f"{args.environment} is an account baseline, which serves no requests: smoke-test an environment (ENV=<name>)", exit_code=EXIT_REFUSED)
+    pipeline.start_emulator = False
+    pipeline.preflight()
+    pipeline.smoke()
+    return 0
+
+
 def unlock(args: argparse.Namespace) -> int:
     """Release a stale state lock by its id (shown in the lock error)."""
     return _pipeline(args).unlock(args.lock_id)
@@ -281,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
     verb("comment", comment)
     verb("verify", verify)
+    verb("smoke", smoke)
     verb("bootstrap", bootstrap)
     verb("unlock", unlock).add_argument("lock_id", help="the lock id from the lock error")
     verb("state-versions", state_versions)

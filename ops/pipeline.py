@@ -93,6 +93,9 @@ class StackPipeline:
         """Raise PipelineError (before anything runs) when this stack may not be destroyed."""
         raise NotImplementedError
 
+    def smoke(self) -> None:
+        """Real requests through what the stack serves, after verify (``make smoke``); a stack that serves none has none."""
+
     @cached_property
     def directory(self) -> Path:
         return stack_dir(self.name)
@@ -272,6 +275,7 @@ class StackPipeline:
         self.plan_and_apply(allow_destructive=allow_destructive)
         self.outputs()
         self.verify()
+        self.smoke()
         return 0
 
     def _destructive_refusal(self, review: PlanReview, what: str, command: str) -> PipelineError:
@@ -335,6 +339,7 @@ class StackPipeline:
         self.apply()
         self.outputs()
         self.verify()
+        self.smoke()
         return 0
 
     def destroy(self) -> int:
@@ -408,6 +413,11 @@ class EnvironmentPipeline(StackPipeline):
 
     def refuse_destroy(self) -> None:
         refuse_destroy_of_protected(self.config)
+
+    def smoke(self) -> None:
+        from ops.smoke import smoke_test
+
+        smoke_test(self.config, self.target)
 
     def deploy(self, *, allow_destructive: bool = False) -> int:
         if self.account is not None:

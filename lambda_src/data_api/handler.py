@@ -39,7 +39,8 @@ without ``value_json`` (written before it existed, or by another writer) is answ
 binary as base64 text; an item without ``value`` answers 500.
 
 Every request, success or error, leaves exactly one structured JSON record, with the status the
-caller got, in the logs bucket under ``LOG_PREFIX``. If that write fails, the record goes to
+caller got, in the logs bucket under ``LOG_PREFIX`` (``<LOG_PREFIX><day>/<request id>.json``); every
+answer carries that request id in ``X-Request-Id``. If that write fails, the record goes to
 CloudWatch Logs (the function's own log) instead; if even the record cannot be serialised, a
 minimal one (request id, status) is logged. No exception escapes ``handler``.
 
@@ -71,6 +72,8 @@ MAX_TTL_SECONDS = 365 * 24 * 3600
 TTL_ATTRIBUTE = "expires_at"
 VALUE_JSON_ATTRIBUTE = "value_json"
 ALLOWED_METHODS = "GET, POST, OPTIONS"
+REQUEST_ID_HEADER = "X-Request-Id"
+"""Every answer names its request (the Lambda request id), which is also the name of its record in the logs bucket."""
 
 MAX_DIGITS = 38
 MAX_ADJUSTED_EXPONENT = 125  # 9.9999999999999999999999999999999999999E+125 is the largest magnitude
@@ -615,8 +618,8 @@ def _cors(headers: dict[str, str]) -> dict[str, str]:
     return {"Vary": "Origin"}
 
 
-def _response(status: int, body: Any, cors: dict[str, str], extra: dict[str, str]) -> dict[str, Any]:
-    out = {"Content-Type": "application/json", **cors, **extra}
+def _response(status: int, body: Any, cors: dict[str, str], extra: dict[str, str], request_id: str) -> dict[str, Any]:
+    out = {"Content-Type": "application/json", REQUEST_ID_HEADER: request_id, **cors, **extra}
     return {"statusCode": status, "headers": out, "body": dumps_exact(body)}
 
 
@@ -698,13 +701,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         record["error"] = _describe(error)
         status, body = 500, {"message": RESPONSE_500, "request_id": request_id}
     try:
-        response = _response(status, body, cors, extra)
+        response = _response(status, body, cors, extra, request_id)
     except Exception as error:
         record["error"] = _describe(error)
         status = 500
         response = {
             "statusCode": 500,
-            "headers": {"Content-Type": "application/json", **cors},
+            "headers": {"Content-Type": "application/json", REQUEST_ID_HEADER: request_id, **cors},
             "body": json.dumps({"message": RESPONSE_500, "request_id": request_id}),
         }
     record["status"] = status

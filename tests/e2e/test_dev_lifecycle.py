@@ -136,8 +136,29 @@ def test_the_next_deploy_converges_prints_outputs_and_verifies(e2e):
     assert not (e2e.work / "plans" / "dev.tfplan").exists(), "a saved plan holds secrets: gone once it is spent"
     assert "    vpc_id = \"vpc-" in log
     assert "verify: " in log and " 0 failed" in log
+    assert_smoke_passed(log)
     assert_clean_output(log)
     assert LOCK_KEY not in state_keys(e2e)
+
+
+SMOKE_CHECKS = (
+    "POST /data stores an item (201)",
+    "GET /data answers it, numbers exactly as sent (200)",
+    "a malformed body is refused (400)",
+    "a missing item is not found (404)",
+    "the item is in the table",
+    "the request left its record in the logs bucket",
+    "the smoke item is removed again",
+)
+
+
+def assert_smoke_passed(log: str) -> None:
+    """Deploy ran the smoke test after verify: every request check passed, and it said what the emulator cannot prove."""
+    assert log.index("smoke test: real requests through /data") > log.index("verify: ")
+    for check in SMOKE_CHECKS:
+        assert f"PASS smoke: {check}" in log, check
+    assert "SKIP smoke: unsigned requests are refused (emulator: API Gateway's authorizer does not run here)" in log
+    assert "not proven on the emulator: API Gateway's IAM authorizer, resource policy" in log
 
 
 def assert_clean_output(output: str) -> None:
@@ -197,6 +218,36 @@ def test_verify_passes_against_the_emulator(e2e):
     for tier, name, _ in all_checks():
         reported = [line for line in lines if line.startswith((f"PASS {tier}: {name}", f"SKIP {tier}: {name} (emulator: "))]
         assert len(reported) == 1, f"{tier}: {name} was not reported as passing"
+
+
+def test_a_function_pointed_at_a_table_its_role_may_not_write_fails_the_smoke_test(e2e):
+    """A broken deployment: the function's TABLE_NAME names a table its role may not write. Verify cannot see it; the
+    smoke test runs the function as its role and fails, saying which call was refused on which table."""
+    dynamodb, functions, name = e2e.client("dynamodb"), e2e.client("lambda"), "ServerlessApp-data-api-dev"
+    dynamodb.create_table(
+        TableName="acme-elsewhere-dev", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+    )
+    variables = functions.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    try:
+        functions.update_function_configuration(FunctionName=name, Environment={"Variables": {**variables, "TABLE_NAME": "acme-elsewhere-dev"}})
+        with phase("make smoke on a function pointed at another table"):
+            broken = e2e.ops("smoke", "dev")
+    finally:
+        functions.update_function_configuration(FunctionName=name, Environment={"Variables": variables})
+        dynamodb.delete_table(TableName="acme-elsewhere-dev")
+    assert broken.returncode == 1, broken.stderr[-3000:]
+    assert "error: the smoke test of dev failed" in broken.stderr
+    assert re.search(
+        r"POST /data stores an item \(201\): answered 500 .*the request's record says: .*AccessDeniedException.*"
+        r"assumed-role/acme-data-api-function-dev/platform-smoke-dev is not authorized to perform: dynamodb:PutItem "
+        r"on resource: arn:aws:dynamodb:us-east-1:123456789012:table/acme-elsewhere-dev", broken.stderr,
+    ), broken.stderr[-3000:]
+    assert_clean_output(broken.stderr)
+    with phase("make smoke once the function is put back"):
+        repaired = e2e.ops("smoke", "dev")
+    assert repaired.returncode == 0, repaired.stderr[-3000:]
+    assert_smoke_passed("verify: \n" + repaired.stderr)
 
 
 def test_cdktf_cli_addresses_the_same_workspace_and_state(e2e):
@@ -520,6 +571,7 @@ def test_two_environments_apply_at_once(e2e, edited_environments):
         output = (e2e.work / f"concurrent-{name}.log").read_text()
         assert run.returncode == 0, f"{name}:\n{output[-4000:]}"
         assert "Traceback" not in output and " 0 failed" in output
+        assert_smoke_passed(output)
     assert f"[{BASELINE}] nothing to apply" in (e2e.work / "concurrent-dev.log").read_text(), "dev shares the current baseline"
     assert f"[baseline-{TENANT}] terraform apply" in (e2e.work / "concurrent-qa.log").read_text(), "qa's account gets its own"
     assert len(e2e.client("guardduty").list_detectors()["DetectorIds"]) == 1, "one baseline per account, one detector each"

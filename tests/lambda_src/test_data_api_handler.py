@@ -53,6 +53,13 @@ def test_post_then_get_round_trips_an_item(aws):
     assert (status, body) == (200, {"id": "order-1", "value": {"qty": 2, "price": 9.5}})
 
 
+def test_every_answer_names_its_request_and_so_its_record(aws):
+    """``X-Request-Id`` is the Lambda request id, which names the request's record: a caller (the smoke test) finds it."""
+    answers = [call("POST", body={"id": "a", "value": 1}, request_id="req-ok"), call("DELETE", request_id="req-405"), call("GET", request_id="req-400")]
+    assert [(status, headers["X-Request-Id"]) for status, _, headers in answers] == [(201, "req-ok"), (405, "req-405"), (400, "req-400")]
+    assert sorted(r["request_id"] for r in records(aws)) == ["req-400", "req-405", "req-ok"]
+
+
 def test_every_request_leaves_one_structured_record_in_the_logs_bucket(aws):
     call("POST", body={"id": "a", "value": 1}, request_id="req-1")
     call("GET", item_id="nope", request_id="req-2")

@@ -103,3 +103,18 @@ def test_an_emulator_port_that_is_no_port_is_refused(tmp_path):
     result, _ = run_ops("plan", "dev", work=tmp_path, EMULATOR_PORT="70000")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "EMULATOR_PORT" in result.stderr
+
+
+def test_a_baseline_has_no_smoke_test(tmp_path):
+    result, _ = run_ops("smoke", "baseline-default", work=tmp_path)
+    assert_one_clear_error(result, 2, "baseline-default is an account baseline, which serves no requests: smoke-test an environment (ENV=<name>)")
+
+
+def test_smoke_without_an_emulator_says_so(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result, _ = run_ops("smoke", "dev", work=tmp_path, EMULATOR_PORT=str(port))
+    assert_one_clear_error(result, 1, f"error: the local AWS emulator does not answer on http://127.0.0.1:{port}; start it")

@@ -505,3 +505,50 @@ def test_a_bucket_with_a_delete_marker_can_be_emptied_once_versioning_is_suspend
             assert "patched-bucket" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
         finally:
             del FakeDeleteMarker.dispose
+
+
+def test_smoke_sessions_are_authorized_against_their_role_and_the_table_arn():
+    """Without the patch a smoke session may write any table; with it, only what its role's policy allows, resolved
+    against the table's ARN; any other caller is still served unauthorized, as moto serves it."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    from ops.emulator_patches import SMOKE_SESSION_PREFIX, smoke_sessions_are_authorized
+
+    def table_writer(session_name: str):
+        keys = sts.assume_role(RoleArn=role, RoleSessionName=session_name)["Credentials"]
+        return boto3.client(
+            "dynamodb", region_name="us-east-1", aws_access_key_id=keys["AccessKeyId"],
+            aws_secret_access_key=keys["SecretAccessKey"], aws_session_token=keys["SessionToken"],
+        )
+
+    def put(client, table: str) -> str:
+        try:
+            client.put_item(TableName=table, Item={"id": {"S": "probe"}})
+        except ClientError as error:
+            return error.response["Error"]["Code"]
+        return "stored"
+
+    original = ActionAuthenticatorMixin._authenticate_and_authorize_action
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        for table in ("mine", "theirs"):
+            dynamodb.create_table(
+                TableName=table, BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            )
+        iam, sts = boto3.client("iam", region_name="us-east-1"), boto3.client("sts", region_name="us-east-1")
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+        role = iam.create_role(RoleName="writer", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        allow_mine = {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/mine"}
+        iam.put_role_policy(RoleName="writer", PolicyName="mine", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allow_mine]}))
+        smoke = table_writer(f"{SMOKE_SESSION_PREFIX}-test")
+        assert put(smoke, "theirs") == "stored", "moto authorizes no one: the quirk the patch is for"
+        try:
+            smoke_sessions_are_authorized()
+            assert (put(smoke, "mine"), put(smoke, "theirs")) == ("stored", "AccessDeniedException")
+            assert put(table_writer("terraform"), "theirs") == "stored", "every other caller is served as before"
+        finally:
+            ActionAuthenticatorMixin._authenticate_and_authorize_action = original

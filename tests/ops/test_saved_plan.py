@@ -10,7 +10,7 @@ import pytest
 
 import ops.pipeline as pipeline_module
 from ops.cli import main
-from ops.pipeline import StackPipeline
+from ops.pipeline import EnvironmentPipeline, StackPipeline
 from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_REFUSED
 from tests.conftest import make_dry_run
 from tests.ops.test_cli import assert_one_clear_error, run_ops
@@ -47,6 +47,7 @@ def terraform(tmp_path, monkeypatch) -> FakeTerraform:
     monkeypatch.setattr(pipeline_module, "run_terraform", fake)
     for step in ("prepare", "preflight", "outputs", "verify"):
         monkeypatch.setattr(StackPipeline, step, lambda self, step=step: fake.calls.append(step))
+    monkeypatch.setattr(EnvironmentPipeline, "smoke", lambda self: fake.calls.append("smoke"))
     return fake
 
 
@@ -96,7 +97,7 @@ def test_allow_destructive_applies_exactly_the_saved_plan_without_planning_or_sy
     plan = saved_plan(tmp_path, DESTRUCTIVE, terraform)
     monkeypatch.setenv("ALLOW_DESTRUCTIVE", "1")
     assert main(["apply", "dev"]) == 0
-    assert terraform.calls == ["show", "preflight", f"apply {plan}", "outputs", "verify"]
+    assert terraform.calls == ["show", "preflight", f"apply {plan}", "outputs", "verify", "smoke"]
     assert "applying a DESTRUCTIVE plan, allowed by ALLOW_DESTRUCTIVE=1" in capsys.readouterr().err
     assert not plan.exists(), "applied, and it holds secrets: it goes"
 
@@ -104,7 +105,7 @@ def test_allow_destructive_applies_exactly_the_saved_plan_without_planning_or_sy
 def test_an_in_place_saved_plan_is_applied(terraform, tmp_path):
     plan = saved_plan(tmp_path, IN_PLACE, terraform)
     assert main(["apply", "dev"]) == 0
-    assert terraform.calls == ["show", "preflight", f"apply {plan}", "outputs", "verify"]
+    assert terraform.calls == ["show", "preflight", f"apply {plan}", "outputs", "verify", "smoke"]
 
 
 def test_a_saved_plan_without_changes_is_removed_and_nothing_is_applied(terraform, tmp_path, capsys):

@@ -8,7 +8,7 @@ import os
 import shutil
 import zipfile
 
-from constructs_lib.lambda_package import LAMBDA_SOURCE_ROOT, build_package, zip_bytes
+from platform_core.lambda_package import LAMBDA_SOURCE_ROOT, build_package, zip_bytes
 
 
 def test_same_source_same_zip_same_hash(tmp_path):
