@@ -77,10 +77,10 @@ class Network(Construct):
         self.flow_log_group = vpc_flow_logs(
             self, where, vpc_id=self.vpc_id, retention_days=settings.flow_log_retention_days, kms_key_arn=props.flow_log_kms_key_arn
         )
-        gateway_endpoints(
+        self.endpoints = gateway_endpoints(
             self, where, vpc_id=self.vpc_id, route_table_ids=[t.id for t in self.route_tables["private"] + self.route_tables["database"]]
         )
-        self.endpoint_security_group = interface_endpoints(
+        self.endpoint_security_group, interfaces = interface_endpoints(
             self,
             where,
             vpc_id=self.vpc_id,
@@ -88,6 +88,7 @@ class Network(Construct):
             subnet_ids=self.subnet_ids("private"),
             services=settings.interface_endpoints,
         )
+        self.endpoints.update(interfaces)
 
     # --- outputs -------------------------------------------------------------------------
 
@@ -102,6 +103,11 @@ class Network(Construct):
     @property
     def nat_gateway_ids(self) -> list[str]:
         return [nat.id for nat in self.nat_gateways.values()]
+
+    @property
+    def endpoint_ids(self) -> dict[str, str]:
+        """The VPC endpoints' ids by service: ``s3``, ``dynamodb``, then the interface endpoints as configured."""
+        return {service: endpoint.id for service, endpoint in self.endpoints.items()}
 
     # --- building blocks -----------------------------------------------------------------
 

@@ -7,6 +7,10 @@ Allow statement is ``*``: the roles' own least-privilege policies decide. Its De
 statements take privilege escalation away from every role, whatever a policy attached
 later might grant: creating or changing IAM users, roles, policies and access keys;
 passing a role whose name is not the platform's; changing or removing the boundary.
+And one takes away writing the project's SSM parameters (``/<project>/*``): other teams'
+stacks trust what an environment publishes there (``published_parameters.py``), so only
+Terraform may change them (the deployer, or the environment's apply role, neither of
+which carries this boundary).
 
 :class:`~constructs_lib.identity.ServiceRole` attaches it from the stack's
 :class:`~constructs_lib.context.StackScope`; rule IAM003 refuses a role without it.
@@ -27,6 +31,7 @@ from platform_core.privilege_guard import (
     IAM_WRITE_ACTIONS,
     platform_role_pattern,
 )
+from platform_core.published import PARAMETER_WRITE_ACTIONS, parameter_arn
 from synth_runtime.provider_bindings import aws
 
 
@@ -39,6 +44,7 @@ class PermissionsBoundary(Construct):
         name = names.name(BOUNDARY_PURPOSE)
         own_arn = where.arn("iam", f"policy/{name}", regional=False)
         platform_roles = where.arn("iam", f"role/{platform_role_pattern(names.project, names.environment)}", regional=False)
+        project_parameters = parameter_arn(where.partition, "*", where.account_id, f"/{names.project}/*")
         self.policy = aws.iam_policy.IamPolicy(
             self,
             "policy",
@@ -53,6 +59,9 @@ class PermissionsBoundary(Construct):
                     statement("DenyPassingRolesOutsideThePlatform", effect="Deny", actions=["iam:PassRole"], not_resources=[platform_roles]),
                     statement("DenyChangingAnyBoundary", effect="Deny", actions=list(BOUNDARY_CHANGES), resources=["*"]),
                     statement("DenyChangingThisBoundary", effect="Deny", actions=list(BOUNDARY_POLICY_CHANGES), resources=[own_arn]),
+                    statement(
+                        "DenyWritingTheProjectsParameters", effect="Deny", actions=list(PARAMETER_WRITE_ACTIONS), resources=[project_parameters],
+                    ),
                 ],
             ),
             tags={"Name": name, "Purpose": BOUNDARY_PURPOSE},

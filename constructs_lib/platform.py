@@ -34,12 +34,16 @@ from constructs_lib.identity import MfaEnforcement
 from constructs_lib.monitoring import AlarmTopic, AlarmTopicProps, Dashboard, DashboardProps
 from constructs_lib.network import Network, NetworkProps
 from constructs_lib.permissions_boundary import PermissionsBoundary
+from constructs_lib.published_parameters import Published, PublishedParameters
 from constructs_lib.rules import PolicyGate, placeholder_context
-from constructs_lib.serverless import FUNCTION_PURPOSE, Serverless, ServerlessProps
+from constructs_lib.serverless import Serverless, ServerlessProps
 from constructs_lib.terraform_settings import configure_aws_provider, configure_remote_state
 from environments.schema import EnvironmentConfig
+from platform_core import published
+from platform_core.conventions import FUNCTION_PURPOSE
 from platform_core.lambda_package import LambdaPackage
 from platform_core.naming import ResourceNames, state_bucket_names
+from platform_core.subnet_layout import TIERS
 from platform_core.target import DeployTarget
 from synth_runtime.provider_bindings import aws
 
@@ -191,40 +195,67 @@ class PlatformStack(TerraformStack):
                 log_group_names=[self.compute.log_group.name, self.network.flow_log_group.name],
             ),
         )
-        self._outputs()
+        outputs = self._published()
+        for output in outputs:
+            # Directly under the stack, an element's logical id is its construct id: "vpc_id".
+            TerraformOutput(self, output.output, value=output.value, description=output.description)
+        self.published_parameters = PublishedParameters(self, "published-parameters", where, outputs)
 
-    def _output(self, name: str, value, description: str) -> None:
-        # Directly under the stack, an element's logical id is its construct id: "vpc_id".
-        TerraformOutput(self, name, value=value, description=description)
-
-    def _outputs(self) -> None:
-        network = self.network
-        self._output("vpc_id", network.vpc_id, "The VPC's id")
-        for tier in ("public", "private", "database"):
-            self._output(f"{tier}_subnet_ids", network.subnet_ids(tier), f"The {tier} tier's subnet ids, in AZ order")
-        self._output("nat_gateway_ids", network.nat_gateway_ids, "The NAT gateways' ids")
-        for purpose, key in self.keys.all().items():
-            self._output(f"{purpose}_key_arn", key.arn, f"The KMS key for {purpose}")
+    def _published(self) -> list[Published]:
+        """Every output of the stack, in one table; those with a path are SSM parameters of the same value too
+        (``platform_core/published.py``), so an output and its parameter cannot differ."""
+        network, function = self.network, self.serverless.function
+        values = [Published("vpc_id", network.vpc_id, "The VPC's id", published.VPC_ID)]
+        values += [
+            Published(f"{tier}_subnet_ids", network.subnet_ids(tier), f"The {tier} tier's subnet ids, in AZ order", published.subnet_ids(tier))
+            for tier in TIERS
+        ]
+        values.append(Published("nat_gateway_ids", network.nat_gateway_ids, "The NAT gateways' ids"))
+        values += [
+            Published(f"{_slug(service)}_endpoint_id", endpoint_id, f"The {service} VPC endpoint's id", published.endpoint(service))
+            for service, endpoint_id in network.endpoint_ids.items()
+        ]
+        values += [Published(f"{purpose}_key_arn", key.arn, f"The KMS key for {purpose}") for purpose, key in self.keys.all().items()]
         for purpose, bucket in self.data_lake.buckets().items():
-            slug = purpose.replace("-", "_")
-            self._output(f"{slug}_bucket_name", bucket.name, f"The {purpose} bucket's name")
-            self._output(f"{slug}_bucket_arn", bucket.arn, f"The {purpose} bucket's ARN")
-        self._output("trail_arn", self.trail.arn, "The CloudTrail trail's ARN")
-        self._output("alarm_topic_arn", self.alarm_topic.arn, "The SNS topic every alarm publishes to")
-        self._output("database_endpoint", self.database.instance.address, "The database's host name")
-        self._output("database_port", self.database.instance.port, "The database's port")
-        self._output("database_secret_arn", self.database.secret_arn, "The ARN of the RDS-managed master secret (not the secret)")
-        self._output("app_instance_ids", self.compute.instance_ids, "The app servers' instance ids")
-        self._output("app_security_group_id", self.compute.security_group.id, "The app tier's security group")
-        self._output("database_security_group_id", self.database.security_group.id, "The database's security group")
-        self._output("dashboard_name", self.dashboard.name, "The CloudWatch dashboard of this environment")
-        self._output("api_invoke_url", self.api.invoke_url, "The /data endpoint (callable from the allowed CIDRs, with the API key)")
-        self._output("api_id", self.api.rest_api.id, "The REST API's id")
-        function = self.serverless.function
-        self._output("function_names", [function.function_name], "The Lambda functions' names")
-        self._output("function_arns", [function.arn], "The Lambda functions' ARNs")
-        self._output("table_name", self.serverless.table.name, "The DynamoDB table's name")
-        self._output("dead_letter_queue_url", self.serverless.dead_letter_queue.url, "The functions' dead-letter queue")
+            values.append(Published(f"{_slug(purpose)}_bucket_name", bucket.name, f"The {purpose} bucket's name", published.bucket(purpose)))
+            values.append(Published(f"{_slug(purpose)}_bucket_arn", bucket.arn, f"The {purpose} bucket's ARN"))
+        values += [
+            Published("trail_arn", self.trail.arn, "The CloudTrail trail's ARN"),
+            Published("alarm_topic_arn", self.alarm_topic.arn, "The SNS topic every alarm publishes to", published.ALARM_TOPIC_ARN),
+            Published("database_endpoint", self.database.instance.address, "The database's host name"),
+            Published("database_port", self.database.instance.port, "The database's port"),
+            Published("database_secret_arn", self.database.secret_arn, "The ARN of the RDS-managed master secret (not the secret)"),
+            Published("app_instance_ids", self.compute.instance_ids, "The app servers' instance ids"),
+        ]
+        groups = {
+            "app": (self.compute.security_group, "The app tier's security group"),
+            "database": (self.database.security_group, "The database's security group"),
+            FUNCTION_PURPOSE: (self.serverless.security_group, "The data API function's security group"),
+        }
+        if network.endpoint_security_group is not None:
+            groups["endpoints"] = (network.endpoint_security_group, "The interface endpoints' security group")
+        values += [
+            Published(f"{_slug(group)}_security_group_id", sg.id, description, published.security_group(group))
+            for group, (sg, description) in groups.items()
+        ]
+        values += [
+            Published("dashboard_name", self.dashboard.name, "The CloudWatch dashboard of this environment"),
+            Published(
+                "api_invoke_url", self.api.invoke_url, "The /data endpoint (callable from the allowed CIDRs, with the API key)",
+                published.API_INVOKE_URL,
+            ),
+            Published("api_id", self.api.rest_api.id, "The REST API's id"),
+            Published("function_names", [function.function_name], "The Lambda functions' names"),
+            Published("function_arns", [function.arn], "The Lambda functions' ARNs"),
+            Published("table_name", self.serverless.table.name, "The DynamoDB table's name", published.TABLE_NAME),
+            Published("dead_letter_queue_url", self.serverless.dead_letter_queue.url, "The functions' dead-letter queue"),
+        ]
+        return values
+
+
+def _slug(name: str) -> str:
+    """An output name's part: ``access-logs`` -> ``access_logs``, ``ecr.api`` -> ``ecr_api``."""
+    return name.replace("-", "_").replace(".", "_")
 
 
 def _log_group_prefixes(names: ResourceNames) -> list[str]:

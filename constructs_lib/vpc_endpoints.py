@@ -21,10 +21,10 @@ from synth_runtime.provider_bindings import aws
 GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
 
 
-def gateway_endpoints(network: Construct, where: StackScope, *, vpc_id: str, route_table_ids: list[str]) -> None:
-    """S3 and DynamoDB traffic from the private and database tiers stays on the AWS network."""
-    for service in GATEWAY_ENDPOINT_SERVICES:
-        aws.vpc_endpoint.VpcEndpoint(
+def gateway_endpoints(network: Construct, where: StackScope, *, vpc_id: str, route_table_ids: list[str]) -> dict[str, object]:
+    """S3 and DynamoDB traffic from the private and database tiers stays on the AWS network. The endpoints by service."""
+    return {
+        service: aws.vpc_endpoint.VpcEndpoint(
             network,
             f"{service}-gateway-endpoint",
             vpc_id=vpc_id,
@@ -34,13 +34,17 @@ def gateway_endpoints(network: Construct, where: StackScope, *, vpc_id: str, rou
             policy=endpoint_policy(network, f"{service}-endpoint-policy", where, service),
             tags={"Name": where.names.name(f"{service}-endpoint")},
         )
+        for service in GATEWAY_ENDPOINT_SERVICES
+    }
+
 
 def interface_endpoints(
     network: Construct, where: StackScope, *, vpc_id: str, vpc_cidr: str, subnet_ids: list[str], services: Sequence[str]
-):
-    """Private DNS endpoints in the private tier, reachable on 443 from the VPC only."""
+) -> tuple[object | None, dict[str, object]]:
+    """Private DNS endpoints in the private tier, reachable on 443 from the VPC only: their security group (None
+    without any) and the endpoints by service, as ``network.interface_endpoints`` names them."""
     if not services:
-        return None
+        return None, {}
     group = tier_security_group(
         network,
         "endpoint-security-group",
@@ -59,9 +63,10 @@ def interface_endpoints(
         to_port=443,
         cidr_ipv4=vpc_cidr,
     )
+    endpoints = {}
     for service in services:
         slug = service.replace(".", "-")
-        aws.vpc_endpoint.VpcEndpoint(
+        endpoints[service] = aws.vpc_endpoint.VpcEndpoint(
             network,
             f"{slug}-interface-endpoint",
             vpc_id=vpc_id,
@@ -73,4 +78,4 @@ def interface_endpoints(
             policy=endpoint_policy(network, f"{slug}-endpoint-policy", where, service),
             tags={"Name": where.names.name(f"{slug}-endpoint")},
         )
-    return group
+    return group, endpoints

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -124,6 +125,16 @@ def construct_paths(stack_document: dict) -> dict[str, str]:
     return paths
 
 
+INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+"""A ``for_each`` or ``count`` instance's key at the end of an address: ``["/acme/dev/network/vpc-id"]``, ``[0]``."""
+
+
+def resource_name(address: str) -> str:
+    """The logical name in a checkov address: ``aws_ssm_parameter.<name>["<key>"]`` -> ``<name>``. Every instance
+    of a ``for_each`` resource is its resource (one construct path, one suppression); the key may hold dots."""
+    return INSTANCE_KEY.sub("", address).split(".")[-1]
+
+
 def run_checkov(path: Path, framework: str, extra_args: Sequence[str] = ()) -> tuple[dict, list[dict]]:
     """checkov's JSON report for one file and the checks it failed to run (no network: no guideline
     download, no platform mapping)."""
@@ -171,7 +182,7 @@ def scan(
     paths = construct_paths(stack_document)
 
     def resource_path(address: str) -> str:
-        return paths.get(address.split(".")[-1], address)
+        return paths.get(resource_name(address), address)
 
     report, errors = run_checkov(path, FRAMEWORKS[subject], extra_args)
     results = report["results"]

@@ -31,11 +31,11 @@ from ops.emulator_patches import SMOKE_SESSION_PREFIX
 from ops.progress import say, step
 from ops.smoke_callers import Answer, HttpsCaller, LocalLambdaCaller, Request
 from ops.verify import CheckResult, VerifyContext
+from platform_core.conventions import FUNCTION_PURPOSE
 from platform_core.errors import PipelineError
 from platform_core.lambda_package import build_package
 from platform_core.target import DeployTarget
 
-FUNCTION_PURPOSE = "data-api"
 PACKAGE = "data_api"
 TIER = "smoke"
 NOT_PROVEN_ON_THE_EMULATOR = (

@@ -33,9 +33,23 @@ class ResourceNames:
         return f"{self.log_group_prefix}{purpose}"
 
     @property
+    def path_prefix(self) -> str:
+        """``/<project>/<env>/``: the hierarchy of this environment's log groups and published SSM parameters."""
+        return f"/{self.project}/{self.environment}/"
+
+    @property
     def log_group_prefix(self) -> str:
         """Every log group of this environment starts with this, so a key policy can scope to it."""
-        return f"/{self.project}/{self.environment}/"
+        return self.path_prefix
+
+    def parameter(self, path: str) -> str:
+        """A published SSM parameter's name, such as ``/acme/dev/network/vpc-id`` (``platform_core/published.py``)."""
+        return f"{self.parameter_prefix}{path}"
+
+    @property
+    def parameter_prefix(self) -> str:
+        """Every parameter the environment publishes starts with this, so an IAM policy can scope to it."""
+        return self.path_prefix
 
 
 STATE_ACCESS_LOG_SUFFIX = "-access-logs"

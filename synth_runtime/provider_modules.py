@@ -95,6 +95,7 @@ USED_MODULES: tuple[str, ...] = (
     "sns_topic_policy",
     "sns_topic_subscription",
     "sqs_queue",
+    "ssm_parameter",
     "subnet",
     "vpc",
     "vpc_endpoint",

@@ -11,7 +11,9 @@ baseline creates:
   secrets, objects other than the state). Pull requests of the named repository and jobs
   in the stack's GitHub environment may assume it;
 * per environment (never the baseline, which holds these roles), ``<project>-<env>-apply``: ``PowerUserAccess`` plus the IAM of the
-  environment's own ``<project>-*-<env>`` roles, policies, groups and instance profiles.
+  environment's own ``<project>-*-<env>`` roles, policies, groups and instance profiles, minus writing any SSM
+  parameter outside the environment's ``/<project>/<env>/`` (what it publishes for other stacks; another
+  environment's or team's parameters are theirs).
   Only a job in the environment's GitHub environment (where its reviewers approve) may
   assume it;
 * the delivery boundary ``<project>-delivery-boundary-<account>`` every delivery role
@@ -56,6 +58,7 @@ from platform_core.privilege_guard import (
     IAM_WRITE_ACTIONS,
     platform_role_pattern,
 )
+from platform_core.published import PARAMETER_WRITE_ACTIONS, parameter_arn
 from synth_runtime.provider_bindings import aws
 
 SESSION_SECONDS = {PLAN: 3600, APPLY: 7200}
@@ -183,6 +186,10 @@ class StackDeliveryRoles(Construct):
                 statement(
                     "ReadsTheAwsManagedPoliciesItAttaches", actions=["iam:GetPolicy", "iam:GetPolicyVersion"],
                     resources=[f"arn:{where.partition}:iam::aws:policy/*"],
+                ),
+                statement(
+                    "DenyWritingParametersOutsideTheEnvironmentsPath", effect="Deny", actions=list(PARAMETER_WRITE_ACTIONS),
+                    not_resources=[parameter_arn(where.partition, stack.region, where.account_id, f"{stack.names.parameter_prefix}*")],
                 ),
             ])
 

@@ -130,6 +130,7 @@ def all_checks() -> list[tuple[str, str, Check]]:
         identity,
         monitoring,
         network,
+        published,
         serverless,
         state,
         storage,
@@ -148,6 +149,7 @@ def all_checks() -> list[tuple[str, str, Check]]:
         *serverless.CHECKS,
         *api.CHECKS,
         *firewall.CHECKS,
+        *published.CHECKS,
     ]
 
 

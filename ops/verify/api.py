@@ -9,19 +9,20 @@ from ops.verify import EmulatorGap, VerifyContext, expect
 
 
 @cache
-def _api(ctx: VerifyContext) -> dict:
+def rest_api(ctx: VerifyContext) -> dict:
+    """The environment's REST API (``<project>-api-<env>``), found by its name."""
     apis = [a for a in ctx.client("apigateway").get_rest_apis()["items"] if a["name"] == ctx.names.name("api")]
     expect(len(apis) == 1, f"{len(apis)} REST APIs named {ctx.names.name('api')}")
     return apis[0]
 
 
 def regional(ctx: VerifyContext) -> None:
-    types = _api(ctx)["endpointConfiguration"]["types"]
+    types = rest_api(ctx)["endpointConfiguration"]["types"]
     expect(types == ["REGIONAL"], f"endpoint types {types}")
 
 
 def _policy(ctx: VerifyContext) -> dict:
-    raw = ctx.client("apigateway").get_rest_api(restApiId=_api(ctx)["id"]).get("policy")
+    raw = ctx.client("apigateway").get_rest_api(restApiId=rest_api(ctx)["id"]).get("policy")
     expect(bool(raw), "the API has no resource policy")
     # API Gateway returns the document escaped inside the string.
     return json.loads(json.loads(f'"{raw}"'))
@@ -71,7 +72,7 @@ AUTHORIZATION = {"iam": "AWS_IAM", "cognito": "COGNITO_USER_POOLS"}
 
 def keyed_methods(ctx: VerifyContext) -> str:
     client = ctx.client("apigateway")
-    api_id = _api(ctx)["id"]
+    api_id = rest_api(ctx)["id"]
     (resource,) = [r for r in client.get_resources(restApiId=api_id)["items"] if r.get("path") == "/data"]
     wanted = AUTHORIZATION[ctx.config.api.authorizer]
     for method in ("GET", "POST"):
@@ -88,7 +89,7 @@ def keyed_methods(ctx: VerifyContext) -> str:
 
 
 def stage(ctx: VerifyContext) -> str:
-    found = ctx.client("apigateway").get_stage(restApiId=_api(ctx)["id"], stageName=ctx.config.name)
+    found = ctx.client("apigateway").get_stage(restApiId=rest_api(ctx)["id"], stageName=ctx.config.name)
     expect(found.get("tracingEnabled") is True, "X-Ray is off")
     destination = found.get("accessLogSettings", {}).get("destinationArn", "")
     expect(destination.endswith(f"log-group:{ctx.names.log_group('api-access')}"), f"access logs go to {destination!r}")
@@ -105,7 +106,7 @@ def usage_plan(ctx: VerifyContext) -> None:
     plans = [p for p in ctx.client("apigateway").get_usage_plans()["items"] if p["name"] == ctx.names.name("api")]
     expect(len(plans) == 1, "no usage plan")
     stages = [(s["apiId"], s["stage"]) for s in plans[0].get("apiStages", [])]
-    expect(stages == [(_api(ctx)["id"], ctx.config.name)], f"the usage plan covers {stages}")
+    expect(stages == [(rest_api(ctx)["id"], ctx.config.name)], f"the usage plan covers {stages}")
     keys = ctx.client("apigateway").get_usage_plan_keys(usagePlanId=plans[0]["id"])["items"]
     expect(len(keys) == 1, f"{len(keys)} API keys in the usage plan")
 

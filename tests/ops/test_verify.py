@@ -250,7 +250,7 @@ def deploy_api(client, ctx, *, authorization="AWS_IAM", principal=None):
 def api_context():
     from ops.verify import api
 
-    api._api.cache_clear()
+    api.rest_api.cache_clear()
     ctx = context()
     ctx._clients.update({service: boto3.client(service, region_name="us-east-1") for service in ("apigateway", "sts")})
     return ctx

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from ops.checkov_gate import CheckovReport, ErroredCheck, Failure, findings, scan_stack, verify_accepted_errors
+from ops.checkov_gate import (
+    CheckovReport,
+    ErroredCheck,
+    Failure,
+    findings,
+    resource_name,
+    scan_stack,
+    verify_accepted_errors,
+)
 from policy import CheckovErrorSuppression, load_suppressions
 from tests.conftest import require_tool
 
@@ -38,6 +46,21 @@ def test_checkov_finds_nothing_unaccepted(reports, stack):
 @pytest.mark.parametrize("stack", SCANNED)
 def test_no_suppression_goes_unused(reports, stack):
     assert [f"{s.check} {s.resource}" for s in reports[stack].unused] == []
+
+
+def test_an_instance_of_a_for_each_or_count_resource_is_that_resource():
+    assert resource_name('aws_ssm_parameter.published-parameters_71A9A194["/acme/prod/network/endpoints/ecr.api"]') == "published-parameters_71A9A194"
+    assert resource_name("module.m.aws_instance.compute_app-a_6E1D4B1C[0]") == "compute_app-a_6E1D4B1C"
+    assert resource_name("aws_vpc.network_vpc_9A1B2C3D") == "network_vpc_9A1B2C3D"
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_one_entry_accepts_the_string_parameters_of_the_one_published_resource(reports, stacks, stack):
+    """checkov fails CKV2_AWS_34 on every instance of the published parameters (and on two line markers it takes
+    for instances); each maps to the resource's construct path, which one suppression names."""
+    ((_, body),) = stacks[stack]["resource"]["aws_ssm_parameter"].items()
+    accepted = [failure.resource for failure, _ in reports[stack].suppressed if failure.check == "CKV2_AWS_34"]
+    assert set(accepted) == {"published-parameters/parameters"} and len(accepted) >= len(body["for_each"])
 
 
 def test_every_suppression_names_one_resource_and_a_reason():
