@@ -82,6 +82,7 @@ USED_MODULES: tuple[str, ...] = (
     "s3_bucket_lifecycle_configuration",
     "s3_bucket_logging",
     "s3_bucket_notification",
+    "s3_bucket_object_lock_configuration",
     "s3_bucket_ownership_controls",
     "s3_bucket_policy",
     "s3_bucket_public_access_block",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from constructs_lib.secure_bucket import LifecyclePolicy, ObjectLock, SecureBucketProps, check_object_lock
 from tests.synth import by_sid, conditions, find, ref, referenced, resources, statements_of
 
 PURPOSES = ("data", "access-logs", "audit")
@@ -163,3 +164,52 @@ def test_bucket_outputs(stacks, environment):
     for purpose in ("data", "access_logs", "audit"):
         assert {f"{purpose}_bucket_name", f"{purpose}_bucket_arn"} <= set(outputs)
     assert referenced(outputs["data_bucket_arn"]["value"]) == {("aws_s3_bucket", bucket(stacks[environment], "data")[0])}
+
+
+EXPECTED_LOCK = {"dev": None, "staging": ("GOVERNANCE", 365), "prod": ("COMPLIANCE", 2557)}
+"""What each shipped environment file asks for: dev off, staging governance, prod the default, compliance."""
+
+
+def test_the_audit_bucket_is_locked_only_where_configured_in_the_configured_mode_and_days(stacks, configs, environment):
+    stack = stacks[environment]
+    audit = configs[environment].audit
+    locks = resources(stack, "aws_s3_bucket_object_lock_configuration")
+    expected = None if audit.object_lock == "off" else (audit.object_lock.upper(), audit.log_retention_days)
+    assert expected == EXPECTED_LOCK[environment]
+    for purpose in PURPOSES:
+        body = bucket(stack, purpose)[1]
+        locked = purpose == "audit" and expected is not None
+        assert body.get("object_lock_enabled") is (True if locked else None), purpose
+        assert body["lifecycle"].get("ignore_changes") == (["object_lock_enabled"] if locked else None), purpose
+    if expected is None:
+        assert locks == {}
+        return
+    (lock,) = locks.values()
+    assert lock == part(stack, "aws_s3_bucket_object_lock_configuration", "audit", "object-lock")
+    mode, days = expected
+    assert lock["bucket"] == bucket_ref(stack, "audit")
+    assert lock["rule"] == {"default_retention": {"mode": mode, "days": days}}
+    versioning_name, _ = find(stack, "aws_s3_bucket_versioning", "data-lake/audit/versioning")
+    assert lock["depends_on"] == [f"aws_s3_bucket_versioning.{versioning_name}"]
+
+
+def test_the_audit_bucket_expires_its_files_no_sooner_than_it_locks_them(stacks, environment):
+    stack = stacks[environment]
+    (expiration,) = lifecycle_rule(stack, "audit")["expiration"]
+    for lock in resources(stack, "aws_s3_bucket_object_lock_configuration").values():
+        assert expiration["days"] >= lock["rule"]["default_retention"]["days"]
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        ({"object_lock": ObjectLock("LEGAL", 30)}, "mode 'LEGAL'"),
+        ({"object_lock": ObjectLock("COMPLIANCE", 0)}, "at least one day"),
+        ({"object_lock": ObjectLock("GOVERNANCE", 30), "sse_s3_log_target": True}, "log target cannot have Object Lock"),
+        ({"object_lock": ObjectLock("COMPLIANCE", 30), "lifecycle": LifecyclePolicy(expire_after_days=29)}, "expire after 29 days, before their 30-day"),
+    ],
+)
+def test_a_lock_s3_or_the_lifecycle_would_contradict_is_refused(change, problem):
+    with pytest.raises(ValueError, match=problem):
+        check_object_lock(SecureBucketProps(bucket_name="b", **change))
+    check_object_lock(SecureBucketProps(bucket_name="b", object_lock=ObjectLock("COMPLIANCE", 30), lifecycle=LifecyclePolicy(expire_after_days=30)))
