@@ -323,3 +323,52 @@ def test_the_delivery_roles_check_reads_the_deployed_trust(broken, expected):
         assert (result.status, result.detail) == ("PASS", "7 roles of acme/platform")
     else:
         assert result.status == "FAIL" and expected in result.detail, result.detail
+
+
+# --- the audit bucket's Object Lock, against moto's mocks
+
+
+def audit_context(environment: str) -> VerifyContext:
+    (config,) = load_environments(only=[environment])
+    ctx = VerifyContext(config, DeployTarget(kind="emulator"))
+    ctx._clients.update({service: boto3.client(service, region_name="us-east-1") for service in ("s3", "sts")})
+    return ctx
+
+
+def lock_default(s3, bucket: str, mode: str, days: int) -> None:
+    s3.put_object_lock_configuration(
+        Bucket=bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": mode, "Days": days}}}
+    )
+
+
+def test_the_object_lock_check_passes_only_on_the_configured_mode_and_retention():
+    from ops.verify import audit
+
+    with mock_aws():
+        ctx = audit_context("prod")
+        s3, bucket = ctx.client("s3"), ctx.bucket_name("audit")
+        s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+        with pytest.raises(CheckFailed, match=f"{bucket}: Object Lock default retention is none, expected COMPLIANCE for 2557 days"):
+            audit.object_lock(ctx)
+        lock_default(s3, bucket, "GOVERNANCE", 2557)
+        with pytest.raises(CheckFailed, match="is GOVERNANCE for 2557 days, expected COMPLIANCE for 2557 days"):
+            audit.object_lock(ctx)
+        lock_default(s3, bucket, "COMPLIANCE", 365)
+        with pytest.raises(CheckFailed, match="is COMPLIANCE for 365 days, expected COMPLIANCE for 2557 days"):
+            audit.object_lock(ctx)
+        lock_default(s3, bucket, "COMPLIANCE", 2557)
+        assert audit.object_lock(ctx) == f"{bucket}: COMPLIANCE for 2557 days"
+
+
+def test_the_object_lock_check_of_an_environment_that_turns_it_off():
+    from ops.verify import audit
+
+    with mock_aws():
+        ctx = audit_context("dev")
+        s3, bucket = ctx.client("s3"), ctx.bucket_name("audit")
+        s3.create_bucket(Bucket=bucket)
+        assert audit.object_lock(ctx) == 'off (audit.object_lock = "off")'
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        lock_default(s3, bucket, "GOVERNANCE", 365)
+        with pytest.raises(CheckFailed, match="is GOVERNANCE for 365 days, expected none"):
+            audit.object_lock(ctx)
