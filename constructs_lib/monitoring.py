@@ -6,8 +6,9 @@ alarms, the data lake's buckets (event notifications), and RDS (the database's
 event subscriptions, ``constructs_lib/database_events.py``). Publishing without TLS is denied. The
 configured email addresses are subscribed to it.
 
-:class:`Dashboard` shows the database's and the app servers' health, and a
-Logs Insights view over the application and flow logs.
+:class:`Dashboard` shows the database's and the app servers' health, the items
+table's throttled requests and system errors per operation, and a Logs Insights
+view over the application and flow logs.
 """
 
 from __future__ import annotations
@@ -108,13 +109,16 @@ class AlarmTopic(Construct):
 
 @dataclass(frozen=True)
 class DashboardProps:
-    """What the dashboard shows: the database, the app servers and their log groups."""
+    """What the dashboard shows: the database, the app servers, the items table and the log groups."""
 
     database_identifier: str
     multi_az: bool
     """The database runs a standby (``database.multi_az``), so its replica lag is shown."""
     instance_ids: Mapping[str, str]
     """App server ids keyed by their slug (``a-1``)."""
+    table_name: str
+    table_operations: Sequence[str]
+    """The DynamoDB operations the function calls; the table's metrics are shown per operation."""
     log_group_names: Sequence[str]
 
 
@@ -123,7 +127,7 @@ HEIGHT = 6
 
 
 class Dashboard(Construct):
-    """``<project>-platform-<env>``: database and app-server metrics, and the logs."""
+    """``<project>-platform-<env>``: database, app-server and items-table metrics, and the logs."""
 
     def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: DashboardProps) -> None:
         super().__init__(scope, construct_id)
@@ -140,6 +144,11 @@ class Dashboard(Construct):
         widgets += [
             self._metric_widget("App servers CPUUtilization", "AWS/EC2", "CPUUtilization", servers, region),
             self._metric_widget("App servers StatusCheckFailed", "AWS/EC2", "StatusCheckFailed", servers, region, stat="Maximum"),
+        ]
+        operations = [{"TableName": props.table_name, "Operation": operation} for operation in props.table_operations]
+        widgets += [
+            self._metric_widget(f"Items table {metric}", "AWS/DynamoDB", metric, operations, region, stat="Sum")
+            for metric in ("ThrottledRequests", "SystemErrors")
         ]
         sources = " | ".join(f"SOURCE '{name}'" for name in props.log_group_names)
         widgets.append(

@@ -39,6 +39,7 @@ from constructs_lib.rules import PolicyGate, placeholder_context
 from constructs_lib.serverless import FUNCTION_PURPOSE, Serverless, ServerlessProps
 from constructs_lib.terraform_settings import configure_aws_provider, configure_remote_state
 from environments.schema import EnvironmentConfig
+from platform_core.conventions import TABLE_OPERATIONS
 from platform_core.naming import ResourceNames, state_bucket_names
 from platform_core.target import DeployTarget
 from synth_runtime.provider_bindings import aws
@@ -188,6 +189,8 @@ class PlatformStack(TerraformStack):
                 database_identifier=database_identifier(where.names),
                 multi_az=config.database.multi_az,
                 instance_ids={slug: server.id for slug, server in self.compute.instances.items()},
+                table_name=self.serverless.table.name,
+                table_operations=TABLE_OPERATIONS,
                 log_group_names=[self.compute.log_group.name, self.network.flow_log_group.name],
             ),
         )

@@ -372,3 +372,59 @@ def test_the_object_lock_check_of_an_environment_that_turns_it_off():
         lock_default(s3, bucket, "GOVERNANCE", 365)
         with pytest.raises(CheckFailed, match="is GOVERNANCE for 365 days, expected none"):
             audit.object_lock(ctx)
+
+
+# --- the items table's alarms, against moto's mocks
+
+
+def monitoring_context() -> VerifyContext:
+    ctx = context()
+    ctx._clients.update({service: boto3.client(service, region_name="us-east-1") for service in ("cloudwatch", "sts")})
+    return ctx
+
+
+def put_summed_alarm(cloudwatch, ctx, purpose: str, metric: str, operations=("GetItem", "PutItem"), expression: str | None = None) -> None:
+    queries = [
+        {"Id": f"m{i}", "ReturnData": False, "MetricStat": {"Metric": {"Namespace": "AWS/DynamoDB", "MetricName": metric, "Dimensions": [
+            {"Name": "TableName", "Value": ctx.names.name("items")}, {"Name": "Operation", "Value": operation}]}, "Period": 300, "Stat": "Sum"}}
+        for i, operation in enumerate(operations)
+    ]
+    ids = ", ".join(q["Id"] for q in queries)
+    queries.append({"Id": "total", "Expression": expression or f"SUM([{ids}])", "ReturnData": True})
+    cloudwatch.put_metric_alarm(
+        AlarmName=ctx.names.name(purpose), Metrics=queries, Threshold=1, EvaluationPeriods=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[ctx.topic_arn()],
+    )
+
+
+def test_the_table_alarm_check_passes_on_sums_over_the_functions_operations():
+    from ops.verify import monitoring
+
+    with mock_aws():
+        ctx = monitoring_context()
+        cloudwatch = ctx.client("cloudwatch")
+        put_summed_alarm(cloudwatch, ctx, "items-throttles", "ThrottledRequests")
+        with pytest.raises(CheckFailed, match="no alarm acme-items-system-errors-dev"):
+            monitoring.table_alarms(ctx)
+        put_summed_alarm(cloudwatch, ctx, "items-system-errors", "SystemErrors")
+        assert monitoring.table_alarms(ctx) == "acme-items-throttles-dev, acme-items-system-errors-dev: GetItem + PutItem"
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        ({"operations": ("GetItem",)}, "acme-items-throttles-dev watches .* not ThrottledRequests of acme-items-dev per operation"),
+        ({"metric": "ReadThrottleEvents"}, "not ThrottledRequests of acme-items-dev"),
+        ({"expression": "m0"}, r"alarms on \['m0'\], not on their sum"),
+    ],
+)
+def test_the_table_alarm_check_fails_on_an_alarm_that_misses_an_operation_or_the_sum(change, problem):
+    from ops.verify import monitoring
+
+    with mock_aws():
+        ctx = monitoring_context()
+        cloudwatch = ctx.client("cloudwatch")
+        put_summed_alarm(cloudwatch, ctx, "items-throttles", **{"metric": "ThrottledRequests", **change})
+        put_summed_alarm(cloudwatch, ctx, "items-system-errors", "SystemErrors")
+        with pytest.raises(CheckFailed, match=problem):
+            monitoring.table_alarms(ctx)
