@@ -1,7 +1,8 @@
 """The data lake: three :class:`~constructs_lib.secure_bucket.SecureBucket` buckets per environment.
 
 * ``data``: the application's objects, encrypted with the data key, moving to
-  cheaper storage classes as configured, access-logged.
+  cheaper storage classes as configured, access-logged, with request metrics
+  and alarms on its client and server errors (``request_metrics.py``).
 * ``access-logs``: where the other two log every request (S3 log delivery may
   write each source's logs under its own prefix only), encrypted with the logs key.
 * ``audit``: CloudTrail's log files, writable by this environment's trail only,
@@ -23,6 +24,7 @@ from constructs import Construct
 
 from constructs_lib.context import PlatformContext, StackScope
 from constructs_lib.iam_documents import statement
+from constructs_lib.request_metrics import BucketRequestAlarms, BucketRequestAlarmsProps
 from constructs_lib.secure_bucket import AccessLogTarget, LifecyclePolicy, ObjectLock, SecureBucket, SecureBucketProps
 from environments.schema import AuditConfig, Protections, StorageConfig
 
@@ -121,6 +123,7 @@ class DataLake(Construct):
                 **common,
             ),
         )
+        self.data_requests = BucketRequestAlarms(self, "data-requests", ctx, BucketRequestAlarmsProps(bucket_name=self.data.name, purpose="data"))
         this_trail = [*source, ("StringEquals", "aws:SourceArn", [props.trail_arn])]
         self.audit = SecureBucket(
             self,

@@ -191,6 +191,7 @@ class PlatformStack(TerraformStack):
                 instance_ids={slug: server.id for slug, server in self.compute.instances.items()},
                 table_name=self.serverless.table.name,
                 table_operations=TABLE_OPERATIONS,
+                data_bucket_name=self.data_lake.data.name,
                 log_group_names=[self.compute.log_group.name, self.network.flow_log_group.name],
             ),
         )

@@ -81,6 +81,7 @@ USED_MODULES: tuple[str, ...] = (
     "s3_bucket",
     "s3_bucket_lifecycle_configuration",
     "s3_bucket_logging",
+    "s3_bucket_metric",
     "s3_bucket_notification",
     "s3_bucket_object_lock_configuration",
     "s3_bucket_ownership_controls",

@@ -328,7 +328,7 @@ def test_the_delivery_roles_check_reads_the_deployed_trust(broken, expected):
 # --- the audit bucket's Object Lock, against moto's mocks
 
 
-def audit_context(environment: str) -> VerifyContext:
+def s3_context(environment: str) -> VerifyContext:
     (config,) = load_environments(only=[environment])
     ctx = VerifyContext(config, DeployTarget(kind="emulator"))
     ctx._clients.update({service: boto3.client(service, region_name="us-east-1") for service in ("s3", "sts")})
@@ -345,7 +345,7 @@ def test_the_object_lock_check_passes_only_on_the_configured_mode_and_retention(
     from ops.verify import audit
 
     with mock_aws():
-        ctx = audit_context("prod")
+        ctx = s3_context("prod")
         s3, bucket = ctx.client("s3"), ctx.bucket_name("audit")
         s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
         with pytest.raises(CheckFailed, match=f"{bucket}: Object Lock default retention is none, expected COMPLIANCE for 2557 days"):
@@ -364,7 +364,7 @@ def test_the_object_lock_check_of_an_environment_that_turns_it_off():
     from ops.verify import audit
 
     with mock_aws():
-        ctx = audit_context("dev")
+        ctx = s3_context("dev")
         s3, bucket = ctx.client("s3"), ctx.bucket_name("audit")
         s3.create_bucket(Bucket=bucket)
         assert audit.object_lock(ctx) == 'off (audit.object_lock = "off")'
@@ -428,3 +428,58 @@ def test_the_table_alarm_check_fails_on_an_alarm_that_misses_an_operation_or_the
         put_summed_alarm(cloudwatch, ctx, "items-system-errors", "SystemErrors")
         with pytest.raises(CheckFailed, match=problem):
             monitoring.table_alarms(ctx)
+
+
+# --- the data bucket's request metrics and alarms, against moto's mocks (with the emulator's metrics patch)
+
+
+def test_the_request_metrics_check_wants_one_whole_bucket_configuration():
+    from moto.s3.responses import S3Response
+
+    from ops.emulator_patches import bucket_metrics_configurations_are_kept
+    from ops.verify import storage
+
+    original = S3Response._bucket_response
+    with mock_aws():
+        try:
+            bucket_metrics_configurations_are_kept()
+            ctx = s3_context("dev")
+            s3, bucket = ctx.client("s3"), ctx.bucket_name("data")
+            s3.create_bucket(Bucket=bucket)
+            with pytest.raises(CheckFailed, match=f"{bucket} has no request-metrics configuration EntireBucket: NoSuchConfiguration"):
+                storage.request_metrics(ctx)
+            s3.put_bucket_metrics_configuration(Bucket=bucket, Id="EntireBucket", MetricsConfiguration={"Id": "EntireBucket", "Filter": {"Prefix": "a/"}})
+            with pytest.raises(CheckFailed, match="expected the whole bucket"):
+                storage.request_metrics(ctx)
+            s3.put_bucket_metrics_configuration(Bucket=bucket, Id="EntireBucket", MetricsConfiguration={"Id": "EntireBucket"})
+            assert storage.request_metrics(ctx) == f"{bucket}: EntireBucket"
+        finally:
+            S3Response._bucket_response = original
+
+
+def put_bucket_alarm(cloudwatch, ctx, kind: str, **change) -> None:
+    alarm = {
+        "AlarmName": ctx.names.name(f"data-bucket-{kind}"), "Namespace": "AWS/S3", "MetricName": f"{kind}Errors", "Statistic": "Sum",
+        "Dimensions": [{"Name": "BucketName", "Value": ctx.bucket_name("data")}, {"Name": "FilterId", "Value": "EntireBucket"}],
+        "Period": 300, "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "AlarmActions": [ctx.topic_arn()],
+    }
+    cloudwatch.put_metric_alarm(**{**alarm, **change})
+
+
+def test_the_data_bucket_alarm_check_passes_on_its_request_metrics_and_fails_on_another_filter():
+    from ops.verify import monitoring
+
+    with mock_aws():
+        ctx = monitoring_context()
+        cloudwatch = ctx.client("cloudwatch")
+        put_bucket_alarm(cloudwatch, ctx, "4xx")
+        with pytest.raises(CheckFailed, match="no alarm acme-data-bucket-5xx-dev"):
+            monitoring.data_bucket_alarms(ctx)
+        put_bucket_alarm(cloudwatch, ctx, "5xx")
+        assert monitoring.data_bucket_alarms(ctx) == "acme-data-bucket-4xx-dev, acme-data-bucket-5xx-dev"
+        put_bucket_alarm(cloudwatch, ctx, "5xx", Dimensions=[{"Name": "BucketName", "Value": ctx.bucket_name("data")}])
+        with pytest.raises(CheckFailed, match="acme-data-bucket-5xx-dev watches .* not the Sum of 5xxErrors"):
+            monitoring.data_bucket_alarms(ctx)
+        put_bucket_alarm(cloudwatch, ctx, "5xx", AlarmActions=["arn:aws:sns:us-east-1:123456789012:elsewhere"])
+        with pytest.raises(CheckFailed, match="acme-data-bucket-5xx-dev does not publish to the alarm topic"):
+            monitoring.data_bucket_alarms(ctx)

@@ -89,3 +89,12 @@ def test_the_dashboard_shows_the_items_tables_metrics_per_operation(stacks, envi
         assert '"stat" = "Sum"' in widget
         rows = [f'["AWS/DynamoDB", "{metric}", "TableName", aws_dynamodb_table.{table_name}.name, "Operation", "{op}"]' for op in ("GetItem", "PutItem")]
         assert f'"metrics" = [{", ".join(rows)}]' in widget
+
+
+def test_the_dashboard_shows_the_data_buckets_errors(stacks, environment):
+    stack = stacks[environment]
+    bucket_name, _ = find(stack, "aws_s3_bucket", "data-lake/data/bucket")
+    for metric in ("4xxErrors", "5xxErrors"):
+        widget = dashboard_widget(stack, f"Data bucket {metric}")
+        assert '"stat" = "Sum"' in widget
+        assert f'"metrics" = [["AWS/S3", "{metric}", "BucketName", aws_s3_bucket.{bucket_name}.id, "FilterId", "EntireBucket"]]' in widget

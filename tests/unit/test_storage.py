@@ -213,3 +213,25 @@ def test_a_lock_s3_or_the_lifecycle_would_contradict_is_refused(change, problem)
     with pytest.raises(ValueError, match=problem):
         check_object_lock(SecureBucketProps(bucket_name="b", **change))
     check_object_lock(SecureBucketProps(bucket_name="b", object_lock=ObjectLock("COMPLIANCE", 30), lifecycle=LifecyclePolicy(expire_after_days=30)))
+
+
+def test_the_data_bucket_publishes_request_metrics_for_the_whole_bucket_and_only_it(stacks, environment):
+    stack = stacks[environment]
+    (name, metrics), = resources(stack, "aws_s3_bucket_metric").items()
+    assert metrics == find(stack, "aws_s3_bucket_metric", "data-lake/data-requests/metrics")[1]
+    assert (metrics["bucket"], metrics["name"]) == (bucket_ref(stack, "data"), "EntireBucket")
+    assert "filter" not in metrics, "no filter: every request of the bucket"
+
+
+@pytest.mark.parametrize("kind, threshold, periods", [("4xx", 25, 3), ("5xx", 5, 1)])
+def test_the_data_bucket_alarms_on_its_client_and_server_errors(stacks, environment, kind, threshold, periods):
+    stack = stacks[environment]
+    _, alarm = find(stack, "aws_cloudwatch_metric_alarm", f"data-lake/data-requests/{kind}-alarm")
+    assert alarm["alarm_name"] == f"acme-data-bucket-{kind}-{environment}"
+    assert (alarm["namespace"], alarm["metric_name"], alarm["statistic"], alarm["period"]) == ("AWS/S3", f"{kind}Errors", "Sum", 300)
+    assert alarm["dimensions"] == {"BucketName": bucket_ref(stack, "data"), "FilterId": "EntireBucket"}
+    assert (alarm["threshold"], alarm["comparison_operator"], alarm["evaluation_periods"]) == (threshold, "GreaterThanOrEqualToThreshold", periods)
+    assert alarm["treat_missing_data"] == "notBreaching"
+    topic_name, _ = find(stack, "aws_sns_topic", "alarm-topic/topic")
+    assert alarm["alarm_actions"] == alarm["ok_actions"] == [ref("aws_sns_topic", topic_name, "arn")]
+    assert alarm["alarm_description"].endswith(f"Runbook: docs/runbooks/alarms/data-bucket-{kind}.md")
