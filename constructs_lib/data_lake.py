@@ -1,11 +1,15 @@
 """The data lake: three :class:`~constructs_lib.secure_bucket.SecureBucket` buckets per environment.
 
 * ``data``: the application's objects, encrypted with the data key, moving to
-  cheaper storage classes as configured, access-logged.
+  cheaper storage classes as configured, access-logged, with request metrics
+  and alarms on its client and server errors (``request_metrics.py``).
 * ``access-logs``: where the other two log every request (S3 log delivery may
   write each source's logs under its own prefix only), encrypted with the logs key.
 * ``audit``: CloudTrail's log files, writable by this environment's trail only,
-  encrypted with the audit key and kept for the audit retention.
+  encrypted with the audit key and kept for the audit retention; with
+  ``audit.object_lock`` (compliance unless the environment says otherwise), each
+  file is locked under S3 Object Lock for that same retention, so no one can
+  delete or rewrite the record before it expires.
 
 Every bucket publishes deletions and ACL changes to the alarm topic. Names are
 ``<project>-<purpose>-<env>-<account>``; their ARNs are built from the names,
@@ -20,7 +24,8 @@ from constructs import Construct
 
 from constructs_lib.context import PlatformContext, StackScope
 from constructs_lib.iam_documents import statement
-from constructs_lib.secure_bucket import AccessLogTarget, LifecyclePolicy, SecureBucket, SecureBucketProps
+from constructs_lib.request_metrics import BucketRequestAlarms, BucketRequestAlarmsProps
+from constructs_lib.secure_bucket import AccessLogTarget, LifecyclePolicy, ObjectLock, SecureBucket, SecureBucketProps
 from environments.schema import AuditConfig, Protections, StorageConfig
 
 DATA_LAKE_PURPOSES: tuple[str, ...] = ("data", "access-logs", "audit")
@@ -39,6 +44,13 @@ def data_lake_bucket_arns(where: StackScope) -> dict[str, str]:
     return {purpose: where.arn("s3", name, regional=False, in_account=False) for purpose, name in data_lake_buckets(where).items()}
 
 
+def audit_object_lock(audit: AuditConfig) -> ObjectLock | None:
+    """The audit bucket's Object Lock: ``audit.object_lock``'s mode, for ``audit.log_retention_days``; none when off."""
+    if audit.object_lock == "off":
+        return None
+    return ObjectLock(mode=audit.object_lock.upper(), days=audit.log_retention_days)
+
+
 @dataclass(frozen=True)
 class DataLakeProps:
     """Names and keys of the three buckets, and the environment's settings for them. ARNs may be built
@@ -51,7 +63,8 @@ class DataLakeProps:
     settings: StorageConfig
     """The environment's ``[storage]`` settings: lifecycles of the data and access-log buckets."""
     audit: AuditConfig
-    """``audit.log_retention_days`` is how long the audit bucket keeps the trail's files."""
+    """``audit.log_retention_days`` is how long the audit bucket keeps the trail's files, and locks them under
+    ``audit.object_lock``."""
     protections: Protections
     """``keep_bucket_contents = false`` makes the buckets ``force_destroy``; ``prevent_destroy`` guards them."""
 
@@ -110,6 +123,7 @@ class DataLake(Construct):
                 **common,
             ),
         )
+        self.data_requests = BucketRequestAlarms(self, "data-requests", ctx, BucketRequestAlarmsProps(bucket_name=self.data.name, purpose="data"))
         this_trail = [*source, ("StringEquals", "aws:SourceArn", [props.trail_arn])]
         self.audit = SecureBucket(
             self,
@@ -118,10 +132,12 @@ class DataLake(Construct):
                 bucket_name=bucket_names["audit"],
                 kms_key_arn=props.audit_key_arn,
                 access_logs=logs_to["audit"],
+                # Expired no sooner than locked: S3 keeps a locked version past any lifecycle rule anyway.
                 lifecycle=LifecyclePolicy(
                     expire_after_days=props.audit.log_retention_days,
                     expire_noncurrent_after_days=settings.noncurrent_version_expiration_days,
                 ),
+                object_lock=audit_object_lock(props.audit),
                 extra_policy_statements=[
                     statement(
                         "CloudTrailChecksTheBucketAcl",

@@ -6,8 +6,10 @@ alarms, the data lake's buckets (event notifications), and RDS (the database's
 event subscriptions, ``constructs_lib/database_events.py``). Publishing without TLS is denied. The
 configured email addresses are subscribed to it.
 
-:class:`Dashboard` shows the database's and the app servers' health, and a
-Logs Insights view over the application and flow logs.
+:class:`Dashboard` shows the database's and the app servers' health, the items
+table's throttled requests and system errors per operation, the data bucket's
+client and server errors, and a Logs Insights view over the application and
+flow logs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from constructs import Construct
 
 from constructs_lib.context import StackScope
 from constructs_lib.iam_documents import policy_document, statement
+from platform_core.conventions import BUCKET_METRICS_FILTER
 from synth_runtime.provider_bindings import aws
 
 
@@ -108,13 +111,18 @@ class AlarmTopic(Construct):
 
 @dataclass(frozen=True)
 class DashboardProps:
-    """What the dashboard shows: the database, the app servers and their log groups."""
+    """What the dashboard shows: the database, the app servers, the items table, the data bucket and the log groups."""
 
     database_identifier: str
     multi_az: bool
     """The database runs a standby (``database.multi_az``), so its replica lag is shown."""
     instance_ids: Mapping[str, str]
     """App server ids keyed by their slug (``a-1``)."""
+    table_name: str
+    table_operations: Sequence[str]
+    """The DynamoDB operations the function calls; the table's metrics are shown per operation."""
+    data_bucket_name: str
+    """The bucket whose whole-bucket request metrics (``BUCKET_METRICS_FILTER``) are shown."""
     log_group_names: Sequence[str]
 
 
@@ -123,7 +131,7 @@ HEIGHT = 6
 
 
 class Dashboard(Construct):
-    """``<project>-platform-<env>``: database and app-server metrics, and the logs."""
+    """``<project>-platform-<env>``: database, app-server, items-table and data-bucket metrics, and the logs."""
 
     def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: DashboardProps) -> None:
         super().__init__(scope, construct_id)
@@ -141,6 +149,13 @@ class Dashboard(Construct):
             self._metric_widget("App servers CPUUtilization", "AWS/EC2", "CPUUtilization", servers, region),
             self._metric_widget("App servers StatusCheckFailed", "AWS/EC2", "StatusCheckFailed", servers, region, stat="Maximum"),
         ]
+        operations = [{"TableName": props.table_name, "Operation": operation} for operation in props.table_operations]
+        widgets += [
+            self._metric_widget(f"Items table {metric}", "AWS/DynamoDB", metric, operations, region, stat="Sum")
+            for metric in ("ThrottledRequests", "SystemErrors")
+        ]
+        data_bucket = [{"BucketName": props.data_bucket_name, "FilterId": BUCKET_METRICS_FILTER}]
+        widgets += [self._metric_widget(f"Data bucket {metric}", "AWS/S3", metric, data_bucket, region, stat="Sum") for metric in ("4xxErrors", "5xxErrors")]
         sources = " | ".join(f"SOURCE '{name}'" for name in props.log_group_names)
         widgets.append(
             {

@@ -40,7 +40,7 @@ from constructs_lib.serverless import Serverless, ServerlessProps
 from constructs_lib.terraform_settings import configure_aws_provider, configure_remote_state
 from environments.schema import EnvironmentConfig
 from platform_core import published
-from platform_core.conventions import FUNCTION_PURPOSE
+from platform_core.conventions import FUNCTION_PURPOSE, TABLE_OPERATIONS
 from platform_core.lambda_package import LambdaPackage
 from platform_core.naming import ResourceNames, state_bucket_names
 from platform_core.subnet_layout import TIERS
@@ -192,6 +192,9 @@ class PlatformStack(TerraformStack):
                 database_identifier=database_identifier(where.names),
                 multi_az=config.database.multi_az,
                 instance_ids={slug: server.id for slug, server in self.compute.instances.items()},
+                table_name=self.serverless.table.name,
+                table_operations=TABLE_OPERATIONS,
+                data_bucket_name=self.data_lake.data.name,
                 log_group_names=[self.compute.log_group.name, self.network.flow_log_group.name],
             ),
         )

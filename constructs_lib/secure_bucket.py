@@ -10,6 +10,25 @@ with the safe choice as the default. The one exception to SSE-KMS is
 ``sse_s3_log_target``: a bucket that only receives S3 server access logs is
 encrypted with SSE-S3, the one default encryption AWS documents for a log
 target (SSE-KMS is not supported there).
+
+``object_lock`` puts every new object version under S3 Object Lock for a
+number of days, in compliance or governance mode. The bucket is then created
+with Object Lock enabled (``object_lock_enabled``), and an
+``aws_s3_bucket_object_lock_configuration`` sets the default retention once
+versioning is on. Switching it on for a bucket that exists already: provider
+5.x marks ``object_lock_enabled`` as forcing a new bucket, which would be a
+replacement, a destructive plan (the pipeline refuses it unless
+``ALLOW_DESTRUCTIVE=1``, ``prevent_destroy`` refuses it outright, and a bucket
+holding objects cannot be deleted without ``force_destroy``). So the bucket
+ignores later changes to that one argument, and the configuration resource
+enables Object Lock in place (S3 allows it on an existing versioned bucket
+since November 2023, and provider 5.x's resource sends ``ObjectLockEnabled``):
+the plan creates one resource and replaces nothing. Nothing is hidden by it:
+S3 never turns Object Lock off again. Turning ``object_lock`` off later
+removes the default retention only; versions locked already stay locked. A
+lifecycle that expires objects sooner than the lock is refused, and so is a
+lock on a log target (S3 does not deliver server access logs to a bucket with
+Object Lock).
 """
 
 from __future__ import annotations
@@ -49,6 +68,16 @@ class AccessLogTarget:
 
 
 @dataclass(frozen=True)
+class ObjectLock:
+    """S3 Object Lock's default retention: every new object version is locked for ``days`` in ``mode``."""
+
+    mode: str
+    """``COMPLIANCE`` (no one can delete or overwrite a locked version, or shorten its lock) or ``GOVERNANCE``
+    (a principal allowed ``s3:BypassGovernanceRetention`` can)."""
+    days: int
+
+
+@dataclass(frozen=True)
 class SecureBucketProps:
     """One bucket. ``kms_key_arn=None`` uses the AWS-managed ``aws/s3`` key."""
 
@@ -64,6 +93,8 @@ class SecureBucketProps:
     sse_s3_log_target: bool = False
     """SSE-S3 (AES256) instead of SSE-KMS, for a bucket that only receives S3 server access logs, where AWS
     documents SSE-S3 as the only supported default encryption. ``kms_key_arn`` must then be None."""
+    object_lock: ObjectLock | None = None
+    """Lock every new object version by default; see the module docstring for a bucket that exists already."""
 
 
 class SecureBucket(Construct):
@@ -71,21 +102,30 @@ class SecureBucket(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, props: SecureBucketProps) -> None:
         super().__init__(scope, construct_id)
+        check_object_lock(props)
+        locked = props.object_lock is not None
         self.bucket = aws.s3_bucket.S3Bucket(
             self,
             "bucket",
             bucket=props.bucket_name,
             force_destroy=props.force_destroy,
-            lifecycle=TerraformResourceLifecycle(prevent_destroy=props.prevent_destroy),
+            object_lock_enabled=True if locked else None,
+            lifecycle=TerraformResourceLifecycle(
+                prevent_destroy=props.prevent_destroy,
+                # Forces a new bucket in provider 5.x; an existing bucket is locked in place by "object-lock" below.
+                ignore_changes=["object_lock_enabled"] if locked else None,
+            ),
         )
         bucket_id = self.bucket.id
         versioning = aws.s3_bucket_versioning
-        versioning.S3BucketVersioningA(
+        self.versioning = versioning.S3BucketVersioningA(
             self,
             "versioning",
             bucket=bucket_id,
             versioning_configuration=versioning.S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
+        if props.object_lock is not None:
+            self._object_lock(props.object_lock)
         if props.sse_s3_log_target and props.kms_key_arn is not None:
             raise ValueError(f"{props.bucket_name}: an SSE-S3 log target takes no KMS key")
         sse = aws.s3_bucket_server_side_encryption_configuration
@@ -158,6 +198,19 @@ class SecureBucket(Construct):
     def name(self) -> str:
         return self.bucket.id
 
+    def _object_lock(self, lock: ObjectLock) -> None:
+        config = aws.s3_bucket_object_lock_configuration
+        config.S3BucketObjectLockConfigurationA(
+            self,
+            "object-lock",
+            bucket=self.bucket.id,
+            rule=config.S3BucketObjectLockConfigurationRuleA(
+                default_retention=config.S3BucketObjectLockConfigurationRuleDefaultRetentionA(mode=lock.mode, days=lock.days)
+            ),
+            # S3 takes an Object Lock configuration only on a versioned bucket.
+            depends_on=[self.versioning],
+        )
+
     def _deny_insecure_transport(self):
         # Written as {"AWS": "*"}: the same meaning as "*" on AWS, and the form the
         # emulator can evaluate when it checks a log-target bucket's policy.
@@ -198,3 +251,23 @@ class SecureBucket(Construct):
             or None,
         )
         lifecycle.S3BucketLifecycleConfiguration(self, "lifecycle", bucket=self.bucket.id, rule=[rule])
+
+
+OBJECT_LOCK_MODES: tuple[str, ...] = ("COMPLIANCE", "GOVERNANCE")
+
+
+def check_object_lock(props: SecureBucketProps) -> None:
+    """Refuse a lock S3 would refuse, or one the bucket's own lifecycle would contradict."""
+    lock = props.object_lock
+    if lock is None:
+        return
+    name = props.bucket_name
+    if lock.mode not in OBJECT_LOCK_MODES:
+        raise ValueError(f"{name}: Object Lock mode {lock.mode!r}; use one of {', '.join(OBJECT_LOCK_MODES)}")
+    if lock.days < 1:
+        raise ValueError(f"{name}: Object Lock retention of {lock.days} days; lock for at least one day")
+    if props.sse_s3_log_target:
+        raise ValueError(f"{name}: a server access log target cannot have Object Lock (S3 delivers no logs to it)")
+    expiry = props.lifecycle.expire_after_days
+    if expiry is not None and expiry < lock.days:
+        raise ValueError(f"{name}: objects expire after {expiry} days, before their {lock.days}-day Object Lock ends; expire them no sooner")

@@ -17,7 +17,19 @@ What it creates, and why:
   prefix, queue and keys (and the AWS-managed VPC-access and X-Ray policies,
   whose actions cannot be scoped to a resource).
 * Alarms to the alarm topic: errors, throttles, duration near the timeout, and
-  messages in the dead-letter queue.
+  messages in the dead-letter queue; and the table's throttled requests and
+  system errors (HTTP 500s).
+
+The table's alarms watch ``ThrottledRequests`` and ``SystemErrors``, which
+DynamoDB publishes per ``Operation`` only, so each alarm sums them over the
+operations the function calls (``TABLE_OPERATIONS``). ``ThrottledRequests``
+counts every request refused for throughput, whatever the limit: on an
+on-demand table that is a partition's limit (a hot key), the table's on-demand
+maximum, the account's table limit, or traffic past twice its previous peak
+within 30 minutes. ``Read``/``WriteThrottleEvents`` count events against
+*provisioned* capacity by their definition, and the per-cause
+``...ThrottleEvents`` split the same requests; the runbook reads them to tell
+the causes apart.
 """
 
 from __future__ import annotations
@@ -36,7 +48,7 @@ from constructs_lib.logs import EncryptedLogGroup, EncryptedLogGroupProps
 from constructs_lib.security_groups import allow_https_out, tier_security_group
 from environments.schema import Protections
 from environments.workload_schema import ServerlessConfig
-from platform_core.conventions import FUNCTION_PURPOSE
+from platform_core.conventions import FUNCTION_PURPOSE, TABLE_OPERATIONS
 from platform_core.lambda_package import LambdaPackage
 from synth_runtime.provider_bindings import aws
 
@@ -44,6 +56,10 @@ RUNTIME = "python3.13"
 TTL_ATTRIBUTE = "expires_at"
 ASYNC_RETRIES = 2
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+TABLE_PURPOSE = "items"
+SYSTEM_ERROR_PERIODS = 3
+"""The table's system-errors alarm fires on HTTP 500s in this many five-minute periods in a row: the SDK retries a
+500 now and then by itself; a quarter of an hour of them is DynamoDB failing the table."""
 FUNCTION_PACKAGE = "data_api"
 """The function's source: ``lambda_src/data_api``."""
 
@@ -76,7 +92,7 @@ class Serverless(Construct):
         self.table = aws.dynamodb_table.DynamodbTable(
             self,
             "table",
-            name=names.name("items"),
+            name=names.name(TABLE_PURPOSE),
             billing_mode="PAY_PER_REQUEST",
             hash_key="id",
             attribute=[aws.dynamodb_table.DynamodbTableAttribute(name="id", type="S")],
@@ -86,7 +102,7 @@ class Serverless(Construct):
             ),
             ttl=aws.dynamodb_table.DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
             deletion_protection_enabled=props.protections.deletion_protection,
-            tags={"Name": names.name("items")},
+            tags={"Name": names.name(TABLE_PURPOSE)},
             lifecycle=TerraformResourceLifecycle(prevent_destroy=props.protections.prevent_destroy),
         )
         self.dead_letter_queue = aws.sqs_queue.SqsQueue(
@@ -127,6 +143,7 @@ class Serverless(Construct):
             maximum_retry_attempts=ASYNC_RETRIES,
         )
         self._alarms(props)
+        self._table_alarms()
 
     def _role(self, props: ServerlessProps) -> ServiceRole:
         ctx = self._ctx
@@ -248,5 +265,31 @@ class Serverless(Construct):
                     dimensions=dimensions,
                     statistic=statistic,
                     threshold=threshold,
+                ),
+            )
+
+    def _table_alarms(self) -> None:
+        table = self.table.name
+        per_operation = [{"TableName": table, "Operation": operation} for operation in TABLE_OPERATIONS]
+        operations = " and ".join(TABLE_OPERATIONS)
+        alarms = [
+            ("throttles", "ThrottledRequests", 1, f"requests DynamoDB throttled ({operations})"),
+            ("system-errors", "SystemErrors", SYSTEM_ERROR_PERIODS, f"HTTP 500s from DynamoDB ({operations}) in every five minutes for {SYSTEM_ERROR_PERIODS * 5} minutes"),
+        ]
+        for slug, metric, periods, what in alarms:
+            metric_alarm(
+                self,
+                f"table-{slug}-alarm",
+                self._ctx,
+                AlarmSpec(
+                    purpose=f"{TABLE_PURPOSE}-{slug}",
+                    description=f"{self._ctx.names.name(TABLE_PURPOSE)}: {what}",
+                    runbook=f"items-table-{slug}",
+                    namespace="AWS/DynamoDB",
+                    metric=metric,
+                    summed_over=per_operation,
+                    statistic="Sum",
+                    threshold=1,
+                    evaluation_periods=periods,
                 ),
             )

@@ -124,6 +124,26 @@ def production_keeps_audit_seven_years(config: EnvironmentConfig) -> Iterator[Fi
         yield "audit.log_retention_days", f"a production environment keeps audit logs at least 7 years; use {PRODUCTION_AUDIT_RETENTION_DAYS} or more"
 
 
+def production_locks_audit_logs(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Production keeps its audit logs under S3 Object Lock."""
+    if config.production and config.audit.object_lock == "off":
+        yield "audit.object_lock", (
+            'a production environment keeps its audit logs under Object Lock; use "compliance" (the default) or '
+            '"governance", or set production = false if this is not production'
+        )
+
+
+def compliance_lock_keeps_bucket_contents(config: EnvironmentConfig) -> Iterator[Finding]:
+    """Compliance-mode Object Lock is not combined with buckets a destroy empties: no one can delete a locked
+    log file before its retention ends, so the destroy would fail on the audit bucket."""
+    if config.audit.object_lock == "compliance" and not config.protections.keep_bucket_contents:
+        yield "audit.object_lock", (
+            "compliance mode locks every audit log file for audit.log_retention_days, and no one can delete it before, "
+            "so a destroy cannot empty the audit bucket as protections.keep_bucket_contents = false asks; "
+            'use "governance" (a destroy bypasses it) or "off", or keep the bucket contents'
+        )
+
+
 def storage_ceiling_above_allocation(config: EnvironmentConfig) -> Iterator[Finding]:
     """The database's storage autoscaling ceiling is not below its allocation."""
     database = config.database
@@ -233,6 +253,8 @@ RULES: tuple[Rule, ...] = (
     data_transitions_in_order,
     storage_classes_listed_once,
     production_keeps_audit_seven_years,
+    production_locks_audit_logs,
+    compliance_lock_keeps_bucket_contents,
     storage_ceiling_above_allocation,
     backup_clear_of_maintenance,
     windows_long_enough,

@@ -107,7 +107,13 @@ class AuditConfig(StrictModel):
 
     log_retention_days: RetentionDays = Field(
         default=2557,
-        description=f"The trail's log group retention and the audit bucket's expiry (CloudWatch values); production needs at least {PRODUCTION_AUDIT_RETENTION_DAYS} (7 years).",
+        description=f"The trail's log group retention, the audit bucket's expiry and its Object Lock retention (CloudWatch values); production needs at least {PRODUCTION_AUDIT_RETENTION_DAYS} (7 years).",
+    )
+    object_lock: Literal["compliance", "governance", "off"] = Field(
+        default="compliance",
+        description="S3 Object Lock on the audit bucket, every log file locked for `log_retention_days`: `compliance` (no one, the root user included, can delete or overwrite it or shorten its lock), "
+        "`governance` (only a principal allowed `s3:BypassGovernanceRetention` can), or `off`. Production may not turn it off; compliance needs `protections.keep_bucket_contents`, since no destroy can empty a locked bucket. "
+        "Once on, a bucket cannot drop Object Lock: `off` only stops locking new files.",
     )
     insights: bool = Field(
         default=True,

@@ -340,6 +340,55 @@ def smoke_sessions_are_authorized() -> None:
     ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize  # type: ignore[method-assign]
 
 
+S3_XML_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+def _s3_error(status: int, code: str, message: str) -> tuple[int, dict[str, str], str]:
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
+    return status, {"content-type": "application/xml"}, body
+
+
+def bucket_metrics_configurations_are_kept() -> None:
+    """moto 5.2.5 has no S3 request-metrics configurations: a PUT ``?metrics`` answers 200 and keeps nothing, a GET
+    answers an empty configuration (so a configuration removed outside Terraform is never missed), and a DELETE
+    ``?metrics`` deletes the *bucket*, or fails with BucketNotEmpty (409) when it holds objects, so the
+    ``aws_s3_bucket_metric`` of a bucket in use can never be destroyed. On AWS each bucket keeps its configurations
+    by id: PutBucketMetricsConfiguration, Get (404 NoSuchConfiguration when there is none), Delete and List; so
+    does this (the caller is authorized as ``PutMetricsConfiguration`` / ``GetMetricsConfiguration``)."""
+    import xmltodict
+    from moto.s3.responses import S3Response
+
+    original = S3Response._bucket_response
+    missing = functools.partial(_s3_error, 404, "NoSuchConfiguration", "The specified configuration does not exist.")
+
+    def _bucket_response(self: S3Response, request: Any, full_url: str) -> Any:
+        querystring = self._get_querystring(request, full_url)
+        if "metrics" not in querystring or request.method not in ("GET", "PUT", "DELETE"):
+            return original(self, request, full_url)
+        bucket_name = self.parse_bucket_name_from_url(request, full_url)
+        self.data["Action"] = "GetMetricsConfiguration" if request.method == "GET" else "PutMetricsConfiguration"
+        self._authenticate_and_authorize_s3_action(bucket_name=bucket_name)
+        kept: dict[str, dict[str, Any]] = vars(self.backend.get_bucket(bucket_name)).setdefault("metrics_configurations", {})
+        config_id = (querystring.get("id") or [None])[0]
+        if request.method == "PUT":
+            body = self.body.decode() if isinstance(self.body, bytes) else self.body
+            config = {k: v for k, v in xmltodict.parse(body)["MetricsConfiguration"].items() if not k.startswith("@")}
+            if not config_id or config.get("Id") != config_id:
+                return _s3_error(400, "InvalidArgument", "The configuration's Id must be the id in the request.")
+            kept[config_id] = config
+            return 200, {}, ""
+        if request.method == "DELETE":
+            return (204, {}, "") if kept.pop(config_id, None) is not None else missing()
+        if config_id is None:
+            listed = {"@xmlns": S3_XML_NAMESPACE, "IsTruncated": "false", "MetricsConfiguration": list(kept.values())}
+            return 200, {"content-type": "application/xml"}, xmltodict.unparse({"ListMetricsConfigurationsResult": listed})
+        if config_id not in kept:
+            return missing()
+        return 200, {"content-type": "application/xml"}, xmltodict.unparse({"MetricsConfiguration": {"@xmlns": S3_XML_NAMESPACE, **kept[config_id]}})
+
+    S3Response._bucket_response = _bucket_response  # type: ignore[method-assign]
+
+
 def trails_are_described_by_name_or_arn() -> None:
     """moto's DescribeTrails ignores ``trailNameList`` and returns every trail; the AWS provider
     reads a trail by its ARN and fails with "too many results" as soon as two environments share
@@ -899,6 +948,9 @@ PATCHES: list[Callable[[], None]] = [
     bucket_policy_conditions_are_evaluated,
     delete_markers_can_be_disposed,
     smoke_sessions_are_authorized,
+
+
+    bucket_metrics_configurations_are_kept,
     trail_deletion_accepts_an_arn,
     instance_monitoring_can_be_switched,
     guardduty_detector_features_are_merged_by_name,

@@ -18,3 +18,11 @@ FUNCTION_PURPOSE = "data-api"
 
 INSIGHT_TYPES: tuple[str, ...] = ("ApiCallRateInsight", "ApiErrorRateInsight")
 """What CloudTrail Insights watches when ``audit.insights`` is on: both kinds it offers."""
+
+TABLE_OPERATIONS: tuple[str, ...] = ("GetItem", "PutItem")
+"""The DynamoDB operations the data API function calls on its table (``lambda_src/data_api/handler.py``). DynamoDB
+publishes ``ThrottledRequests`` and ``SystemErrors`` per operation only, so the table's alarms add these up."""
+
+BUCKET_METRICS_FILTER = "EntireBucket"
+"""The id of the data bucket's S3 request-metrics configuration, which covers the whole bucket; its metrics carry
+it as the ``FilterId`` dimension."""

@@ -1,8 +1,8 @@
-"""Audit checks: the trail's settings and logging status, and the CIS metric filters and alarms."""
+"""Audit checks: the trail's settings and logging status, the audit bucket's Object Lock, and the CIS metric filters and alarms."""
 
 from __future__ import annotations
 
-from ops.verify import VerifyContext, expect
+from ops.verify import VerifyContext, buckets, expect
 from platform_core.cis_catalogue import CIS_CHECK_IDS
 from platform_core.conventions import FUNCTION_PURPOSE, INSIGHT_TYPES
 from platform_core.naming import state_bucket_names
@@ -63,6 +63,19 @@ def log_group(ctx: VerifyContext) -> str:
     return f"{name}, {retention} days"
 
 
+def object_lock(ctx: VerifyContext) -> str:
+    bucket = ctx.bucket_name("audit")
+    audit = ctx.config.audit
+    found = buckets.default_retention(ctx.client("s3"), bucket)
+    wanted = None if audit.object_lock == "off" else (audit.object_lock.upper(), audit.log_retention_days)
+    expect(found == wanted, f"{bucket}: Object Lock default retention is {_retention(found)}, expected {_retention(wanted)}")
+    return f"{bucket}: {_retention(found)}" if found else f'off (audit.object_lock = "{audit.object_lock}")'
+
+
+def _retention(retention: tuple[str, int | None] | None) -> str:
+    return "none" if retention is None else f"{retention[0]} for {retention[1]} days"
+
+
 def cis_filters_and_alarms(ctx: VerifyContext) -> str:
     name = ctx.names.log_group("cloudtrail")
     filters = ctx.client("logs").describe_metric_filters(logGroupName=name)["metricFilters"]
@@ -89,6 +102,7 @@ CHECKS = [
     ("audit", "trail records S3 data events of every bucket but its own and of the state buckets, and Lambda invokes", data_events),
     ("audit", "trail runs CloudTrail Insights (API call and error rates) as audit.insights says", insights),
     ("audit", "trail log group is encrypted with the configured retention", log_group),
+    ("audit", "the audit bucket locks its files under Object Lock as audit.object_lock says, for the audit retention", object_lock),
     ("audit", "CIS metric filters and alarms exist and publish to the alarm topic", cis_filters_and_alarms),
     ("audit", "the alarm topic is encrypted with the logs key", alarm_topic_encrypted),
 ]

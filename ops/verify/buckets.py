@@ -41,3 +41,17 @@ def tls_only(s3, bucket: str) -> dict:
 def owner_enforced(s3, bucket: str) -> None:
     rules = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
     expect([r["ObjectOwnership"] for r in rules] == ["BucketOwnerEnforced"], f"{bucket}: ownership is {rules}")
+
+
+def default_retention(s3, bucket: str) -> tuple[str, int | None] | None:
+    """The bucket's Object Lock default retention, ``(mode, days)``; None when it has no Object Lock or no default."""
+    try:
+        found = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    except s3.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] == "ObjectLockConfigurationNotFoundError":
+            return None
+        raise
+    retention = found.get("Rule", {}).get("DefaultRetention")
+    if found.get("ObjectLockEnabled") != "Enabled" or not retention:
+        return None
+    return retention["Mode"], retention.get("Days")

@@ -1,8 +1,10 @@
-"""Data-lake checks: each bucket's versioning, key, public-access block, policy, logging and events."""
+"""Data-lake checks: each bucket's versioning, key, public-access block, policy, logging and events, and the data
+bucket's request metrics."""
 
 from __future__ import annotations
 
-from ops.verify import VerifyContext, buckets, expect
+from ops.verify import CheckFailed, VerifyContext, buckets, expect
+from platform_core.conventions import BUCKET_METRICS_FILTER
 
 KEY_OF = {"data": "data", "access-logs": "logs", "audit": "audit"}
 
@@ -83,6 +85,17 @@ def event_notifications(ctx: VerifyContext) -> None:
         expect("s3:ObjectRemoved:*" in topics[0]["Events"], f"{bucket} does not report deletions")
 
 
+def request_metrics(ctx: VerifyContext) -> str:
+    bucket = ctx.bucket_name("data")
+    s3 = ctx.client("s3")
+    try:
+        found = s3.get_bucket_metrics_configuration(Bucket=bucket, Id=BUCKET_METRICS_FILTER)["MetricsConfiguration"]
+    except s3.exceptions.ClientError as error:
+        raise CheckFailed(f"{bucket} has no request-metrics configuration {BUCKET_METRICS_FILTER}: {error.response['Error']['Code']}") from error
+    expect(found == {"Id": BUCKET_METRICS_FILTER}, f"{bucket}: request metrics {found}, expected the whole bucket (no filter)")
+    return f"{bucket}: {BUCKET_METRICS_FILTER}"
+
+
 CHECKS = [
     ("storage", "data-lake buckets are versioned", versioned),
     ("storage", "data-lake buckets use SSE-KMS with their purpose's key and the bucket key", encrypted_with_the_right_key),
@@ -92,4 +105,5 @@ CHECKS = [
     ("storage", "data and audit buckets log requests to the access-logs bucket", access_logging),
     ("storage", "lifecycle: multipart cleanup, noncurrent expiry, log expiry, data transitions", lifecycle),
     ("storage", "deletions are published to the alarm topic", event_notifications),
+    ("storage", "the data bucket publishes request metrics for the whole bucket", request_metrics),
 ]

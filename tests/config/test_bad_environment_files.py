@@ -110,7 +110,10 @@ CASES = [
     BadFile("account id too short", replace('region = "us-east-1"\nproduction', 'region = "us-east-1"\naccount_id = "12345"\nproduction'), "account_id", "is not an AWS account id"),
     BadFile("Environment tag disagrees with the name", replace('[tags]\n', '[tags]\nEnvironment = "prod"\n'), "tags.Environment", "differs from the environment's name 'dev'"),
     BadFile("blank tag", replace('CostCenter = "CC-1001"', 'CostCenter = "  "'), "tags.CostCenter", "not blank"),
-    BadFile("production relaxes a protection", replace("production = false", "production = true"), "protections.deletion_protection", "a production environment may not turn this protection off", problems=7),
+    BadFile("production relaxes a protection", replace("production = false", "production = true"), "protections.deletion_protection", "a production environment may not turn this protection off", problems=8),
+    BadFile("production turns Object Lock off", replace("[audit]\n", '[audit]\nobject_lock = "off"\n', PROD), "audit.object_lock", "keeps its audit logs under Object Lock", file_name="prod.toml"),
+    BadFile("compliance lock on buckets a destroy empties", replace('object_lock = "off"', 'object_lock = "compliance"'), "audit.object_lock", "so a destroy cannot empty the audit bucket"),
+    BadFile("Object Lock mode not offered", replace('object_lock = "off"', 'object_lock = "legal-hold"'), "audit.object_lock", "Input should be 'compliance', 'governance' or 'off'"),
     BadFile("production keeps audit logs under 7 years", replace("log_retention_days = 2557", "log_retention_days = 365", PROD), "audit.log_retention_days", "keeps audit logs at least 7 years; use 2557", file_name="prod.toml"),
     # --- encryption and storage
     BadFile("key deletion window too short", replace("key_deletion_window_days = 7", "key_deletion_window_days = 3"), "encryption.key_deletion_window_days", "greater than or equal to 7"),

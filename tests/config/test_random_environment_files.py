@@ -51,6 +51,7 @@ FIELDS: dict[tuple[str, ...], st.SearchStrategy[Any]] = {
     ("network", "flow_log_retention_days"): RETENTION,
     ("logging", "retention_days"): RETENTION,
     ("audit", "log_retention_days"): RETENTION,
+    ("audit", "object_lock"): st.one_of(st.sampled_from(["compliance", "governance", "off", "COMPLIANCE", ""]), st.booleans()),
     ("encryption", "key_deletion_window_days"): st.integers(-1, 40),
     ("storage", "log_expiration_days"): st.integers(-1, 4000),
     ("database", "instance_class"): st.one_of(st.sampled_from(["db.t4g.medium", "db.r6g.large", "t3.micro", ""]), st.integers()),

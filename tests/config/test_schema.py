@@ -72,6 +72,13 @@ def test_insights_can_be_turned_off_by_name(configs):
     assert off.settings()["audit.insights"] is False, "a suppression's `when` can name it"
 
 
+def test_object_lock_is_compliance_by_default_and_relaxed_by_name(configs):
+    assert AuditConfig.model_fields["object_lock"].default == "compliance"
+    assert {name: config.audit.object_lock for name, config in configs.items()} == {"dev": "off", "staging": "governance", "prod": "compliance"}
+    assert "object_lock" not in configs["prod"].audit.model_fields_set, "prod keeps the default"
+    assert configs["dev"].settings()["audit.object_lock"] == "off", "a suppression's `when` can name it"
+
+
 def test_a_state_bucket_name_leaves_room_for_its_access_log_bucket():
     assert StateConfig(bucket="a" * 51, region="us-east-1", key="x.tfstate").bucket == "a" * 51
     with pytest.raises(ValueError, match="over S3's 63"):

@@ -552,3 +552,47 @@ def test_smoke_sessions_are_authorized_against_their_role_and_the_table_arn():
             assert put(table_writer("terraform"), "theirs") == "stored", "every other caller is served as before"
         finally:
             ActionAuthenticatorMixin._authenticate_and_authorize_action = original
+
+
+def test_a_bucket_keeps_its_request_metrics_configurations_and_deleting_one_leaves_the_bucket():
+    """What the aws_s3_bucket_metric resource does: put a whole-bucket configuration, read it back, delete it."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+    from moto.s3.responses import S3Response
+
+    from ops.emulator_patches import bucket_metrics_configurations_are_kept
+
+    original = S3Response._bucket_response
+    whole_bucket = {"Id": "EntireBucket"}
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        for bucket in ("quirk-bucket", "patched-bucket"):
+            s3.create_bucket(Bucket=bucket)
+            s3.put_object(Bucket=bucket, Key="probe", Body=b"probe")
+        s3.put_bucket_metrics_configuration(Bucket="quirk-bucket", Id="EntireBucket", MetricsConfiguration=whole_bucket)
+        assert s3.get_bucket_metrics_configuration(Bucket="quirk-bucket", Id="EntireBucket")["MetricsConfiguration"] == {}, "the quirk is gone?"
+        with pytest.raises(ClientError, match="BucketNotEmpty"):
+            s3.delete_bucket_metrics_configuration(Bucket="quirk-bucket", Id="EntireBucket")
+        try:
+            bucket_metrics_configurations_are_kept()
+            with pytest.raises(ClientError, match="NoSuchConfiguration"):
+                s3.get_bucket_metrics_configuration(Bucket="patched-bucket", Id="EntireBucket")
+            s3.put_bucket_metrics_configuration(Bucket="patched-bucket", Id="EntireBucket", MetricsConfiguration=whole_bucket)
+            prefixed = {"Id": "Logs", "Filter": {"Prefix": "logs/"}}
+            s3.put_bucket_metrics_configuration(Bucket="patched-bucket", Id="Logs", MetricsConfiguration=prefixed)
+            assert s3.get_bucket_metrics_configuration(Bucket="patched-bucket", Id="EntireBucket")["MetricsConfiguration"] == whole_bucket
+            assert s3.get_bucket_metrics_configuration(Bucket="patched-bucket", Id="Logs")["MetricsConfiguration"] == prefixed
+            listed = s3.list_bucket_metrics_configurations(Bucket="patched-bucket")["MetricsConfigurationList"]
+            assert listed == [whole_bucket, prefixed]
+            s3.delete_bucket_metrics_configuration(Bucket="patched-bucket", Id="EntireBucket")
+            with pytest.raises(ClientError, match="NoSuchConfiguration"):
+                s3.get_bucket_metrics_configuration(Bucket="patched-bucket", Id="EntireBucket")
+            with pytest.raises(ClientError, match="NoSuchConfiguration"):
+                s3.delete_bucket_metrics_configuration(Bucket="patched-bucket", Id="EntireBucket")
+            assert "patched-bucket" in [b["Name"] for b in s3.list_buckets()["Buckets"]], "the bucket stays"
+            assert s3.get_object(Bucket="patched-bucket", Key="probe")["Body"].read() == b"probe"
+            with pytest.raises(ClientError, match="NoSuchBucket"):
+                s3.get_bucket_metrics_configuration(Bucket="no-such-bucket", Id="EntireBucket")
+        finally:
+            S3Response._bucket_response = original

@@ -323,3 +323,163 @@ def test_the_delivery_roles_check_reads_the_deployed_trust(broken, expected):
         assert (result.status, result.detail) == ("PASS", "7 roles of acme/platform")
     else:
         assert result.status == "FAIL" and expected in result.detail, result.detail
+
+
+# --- the audit bucket's Object Lock, against moto's mocks
+
+
+def s3_context(environment: str) -> VerifyContext:
+    (config,) = load_environments(only=[environment])
+    ctx = VerifyContext(config, DeployTarget(kind="emulator"))
+    ctx._clients.update({service: boto3.client(service, region_name="us-east-1") for service in ("s3", "sts")})
+    return ctx
+
+
+def lock_default(s3, bucket: str, mode: str, days: int) -> None:
+    s3.put_object_lock_configuration(
+        Bucket=bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": mode, "Days": days}}}
+    )
+
+
+def test_the_object_lock_check_passes_only_on_the_configured_mode_and_retention():
+    from ops.verify import audit
+
+    with mock_aws():
+        ctx = s3_context("prod")
+        s3, bucket = ctx.client("s3"), ctx.bucket_name("audit")
+        s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+        with pytest.raises(CheckFailed, match=f"{bucket}: Object Lock default retention is none, expected COMPLIANCE for 2557 days"):
+            audit.object_lock(ctx)
+        lock_default(s3, bucket, "GOVERNANCE", 2557)
+        with pytest.raises(CheckFailed, match="is GOVERNANCE for 2557 days, expected COMPLIANCE for 2557 days"):
+            audit.object_lock(ctx)
+        lock_default(s3, bucket, "COMPLIANCE", 365)
+        with pytest.raises(CheckFailed, match="is COMPLIANCE for 365 days, expected COMPLIANCE for 2557 days"):
+            audit.object_lock(ctx)
+        lock_default(s3, bucket, "COMPLIANCE", 2557)
+        assert audit.object_lock(ctx) == f"{bucket}: COMPLIANCE for 2557 days"
+
+
+def test_the_object_lock_check_of_an_environment_that_turns_it_off():
+    from ops.verify import audit
+
+    with mock_aws():
+        ctx = s3_context("dev")
+        s3, bucket = ctx.client("s3"), ctx.bucket_name("audit")
+        s3.create_bucket(Bucket=bucket)
+        assert audit.object_lock(ctx) == 'off (audit.object_lock = "off")'
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        lock_default(s3, bucket, "GOVERNANCE", 365)
+        with pytest.raises(CheckFailed, match="is GOVERNANCE for 365 days, expected none"):
+            audit.object_lock(ctx)
+
+
+# --- the items table's alarms, against moto's mocks
+
+
+def monitoring_context() -> VerifyContext:
+    ctx = context()
+    ctx._clients.update({service: boto3.client(service, region_name="us-east-1") for service in ("cloudwatch", "sts")})
+    return ctx
+
+
+def put_summed_alarm(cloudwatch, ctx, purpose: str, metric: str, operations=("GetItem", "PutItem"), expression: str | None = None) -> None:
+    queries = [
+        {"Id": f"m{i}", "ReturnData": False, "MetricStat": {"Metric": {"Namespace": "AWS/DynamoDB", "MetricName": metric, "Dimensions": [
+            {"Name": "TableName", "Value": ctx.names.name("items")}, {"Name": "Operation", "Value": operation}]}, "Period": 300, "Stat": "Sum"}}
+        for i, operation in enumerate(operations)
+    ]
+    ids = ", ".join(q["Id"] for q in queries)
+    queries.append({"Id": "total", "Expression": expression or f"SUM([{ids}])", "ReturnData": True})
+    cloudwatch.put_metric_alarm(
+        AlarmName=ctx.names.name(purpose), Metrics=queries, Threshold=1, EvaluationPeriods=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[ctx.topic_arn()],
+    )
+
+
+def test_the_table_alarm_check_passes_on_sums_over_the_functions_operations():
+    from ops.verify import monitoring
+
+    with mock_aws():
+        ctx = monitoring_context()
+        cloudwatch = ctx.client("cloudwatch")
+        put_summed_alarm(cloudwatch, ctx, "items-throttles", "ThrottledRequests")
+        with pytest.raises(CheckFailed, match="no alarm acme-items-system-errors-dev"):
+            monitoring.table_alarms(ctx)
+        put_summed_alarm(cloudwatch, ctx, "items-system-errors", "SystemErrors")
+        assert monitoring.table_alarms(ctx) == "acme-items-throttles-dev, acme-items-system-errors-dev: GetItem + PutItem"
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        ({"operations": ("GetItem",)}, "acme-items-throttles-dev watches .* not ThrottledRequests of acme-items-dev per operation"),
+        ({"metric": "ReadThrottleEvents"}, "not ThrottledRequests of acme-items-dev"),
+        ({"expression": "m0"}, r"alarms on \['m0'\], not on their sum"),
+    ],
+)
+def test_the_table_alarm_check_fails_on_an_alarm_that_misses_an_operation_or_the_sum(change, problem):
+    from ops.verify import monitoring
+
+    with mock_aws():
+        ctx = monitoring_context()
+        cloudwatch = ctx.client("cloudwatch")
+        put_summed_alarm(cloudwatch, ctx, "items-throttles", **{"metric": "ThrottledRequests", **change})
+        put_summed_alarm(cloudwatch, ctx, "items-system-errors", "SystemErrors")
+        with pytest.raises(CheckFailed, match=problem):
+            monitoring.table_alarms(ctx)
+
+
+# --- the data bucket's request metrics and alarms, against moto's mocks (with the emulator's metrics patch)
+
+
+def test_the_request_metrics_check_wants_one_whole_bucket_configuration():
+    from moto.s3.responses import S3Response
+
+    from ops.emulator_patches import bucket_metrics_configurations_are_kept
+    from ops.verify import storage
+
+    original = S3Response._bucket_response
+    with mock_aws():
+        try:
+            bucket_metrics_configurations_are_kept()
+            ctx = s3_context("dev")
+            s3, bucket = ctx.client("s3"), ctx.bucket_name("data")
+            s3.create_bucket(Bucket=bucket)
+            with pytest.raises(CheckFailed, match=f"{bucket} has no request-metrics configuration EntireBucket: NoSuchConfiguration"):
+                storage.request_metrics(ctx)
+            s3.put_bucket_metrics_configuration(Bucket=bucket, Id="EntireBucket", MetricsConfiguration={"Id": "EntireBucket", "Filter": {"Prefix": "a/"}})
+            with pytest.raises(CheckFailed, match="expected the whole bucket"):
+                storage.request_metrics(ctx)
+            s3.put_bucket_metrics_configuration(Bucket=bucket, Id="EntireBucket", MetricsConfiguration={"Id": "EntireBucket"})
+            assert storage.request_metrics(ctx) == f"{bucket}: EntireBucket"
+        finally:
+            S3Response._bucket_response = original
+
+
+def put_bucket_alarm(cloudwatch, ctx, kind: str, **change) -> None:
+    alarm = {
+        "AlarmName": ctx.names.name(f"data-bucket-{kind}"), "Namespace": "AWS/S3", "MetricName": f"{kind}Errors", "Statistic": "Sum",
+        "Dimensions": [{"Name": "BucketName", "Value": ctx.bucket_name("data")}, {"Name": "FilterId", "Value": "EntireBucket"}],
+        "Period": 300, "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "AlarmActions": [ctx.topic_arn()],
+    }
+    cloudwatch.put_metric_alarm(**{**alarm, **change})
+
+
+def test_the_data_bucket_alarm_check_passes_on_its_request_metrics_and_fails_on_another_filter():
+    from ops.verify import monitoring
+
+    with mock_aws():
+        ctx = monitoring_context()
+        cloudwatch = ctx.client("cloudwatch")
+        put_bucket_alarm(cloudwatch, ctx, "4xx")
+        with pytest.raises(CheckFailed, match="no alarm acme-data-bucket-5xx-dev"):
+            monitoring.data_bucket_alarms(ctx)
+        put_bucket_alarm(cloudwatch, ctx, "5xx")
+        assert monitoring.data_bucket_alarms(ctx) == "acme-data-bucket-4xx-dev, acme-data-bucket-5xx-dev"
+        put_bucket_alarm(cloudwatch, ctx, "5xx", Dimensions=[{"Name": "BucketName", "Value": ctx.bucket_name("data")}])
+        with pytest.raises(CheckFailed, match="acme-data-bucket-5xx-dev watches .* not the Sum of 5xxErrors"):
+            monitoring.data_bucket_alarms(ctx)
+        put_bucket_alarm(cloudwatch, ctx, "5xx", AlarmActions=["arn:aws:sns:us-east-1:123456789012:elsewhere"])
+        with pytest.raises(CheckFailed, match="acme-data-bucket-5xx-dev does not publish to the alarm topic"):
+            monitoring.data_bucket_alarms(ctx)

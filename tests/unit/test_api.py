@@ -152,7 +152,7 @@ def test_deployment_is_replaced_before_destroy_and_tracks_the_definition(stacks,
 
 def test_api_alarms_for_5xx_and_latency(stacks, configs, environment):
     stack = stacks[environment]
-    found = {a["metric_name"]: a for a in resources(stack, "aws_cloudwatch_metric_alarm").values() if a["namespace"] == "AWS/ApiGateway"}
+    found = {a["metric_name"]: a for a in resources(stack, "aws_cloudwatch_metric_alarm").values() if a.get("namespace") == "AWS/ApiGateway"}
     assert set(found) == {"5XXError", "Latency"}
     assert found["Latency"]["extended_statistic"] == "p99" and found["Latency"]["threshold"] == configs[environment].api.latency_alarm_ms
 

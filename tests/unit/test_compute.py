@@ -101,7 +101,7 @@ def test_app_security_group_egress_is_https_out_and_mysql_to_the_database(stacks
 def test_status_check_and_cpu_alarms_per_server(stacks, environment):
     stack = stacks[environment]
     topic = ref("aws_sns_topic", find(stack, "aws_sns_topic", "alarm-topic/topic")[0], "arn")
-    alarms = [a for a in resources(stack, "aws_cloudwatch_metric_alarm").values() if a["namespace"] == "AWS/EC2"]
+    alarms = [a for a in resources(stack, "aws_cloudwatch_metric_alarm").values() if a.get("namespace") == "AWS/EC2"]
     servers = resources(stack, "aws_instance")
     assert sorted(a["metric_name"] for a in alarms) == sorted(["StatusCheckFailed", "CPUUtilization"] * len(servers))
     assert {a["dimensions"]["InstanceId"] for a in alarms} == {ref("aws_instance", n) for n in servers}

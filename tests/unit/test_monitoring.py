@@ -69,3 +69,32 @@ def test_dashboard_covers_the_database_the_servers_and_the_logs(stacks, environm
     (name,) = resources(stack, "aws_cloudwatch_dashboard")
     assert stack["output"]["dashboard_name"]["value"] == f"${{aws_cloudwatch_dashboard.{name}.dashboard_name}}"
     assert json.loads(json.dumps(body))
+
+
+
+def dashboard_widget(stack, title: str) -> str:
+    """One widget of the dashboard, as the text of its ``jsonencode`` literal (tokens stay bare references)."""
+    from tests.synth import resources
+
+    (dashboard,) = resources(stack, "aws_cloudwatch_dashboard").values()
+    (widget,) = [w for w in dashboard["dashboard_body"].split('{"type" = ')[1:] if f'"title" = "{title}"' in w]
+    return widget
+
+
+def test_the_dashboard_shows_the_items_tables_metrics_per_operation(stacks, environment):
+    stack = stacks[environment]
+    table_name, _ = find(stack, "aws_dynamodb_table", "serverless/table")
+    for metric in ("ThrottledRequests", "SystemErrors"):
+        widget = dashboard_widget(stack, f"Items table {metric}")
+        assert '"stat" = "Sum"' in widget
+        rows = [f'["AWS/DynamoDB", "{metric}", "TableName", aws_dynamodb_table.{table_name}.name, "Operation", "{op}"]' for op in ("GetItem", "PutItem")]
+        assert f'"metrics" = [{", ".join(rows)}]' in widget
+
+
+def test_the_dashboard_shows_the_data_buckets_errors(stacks, environment):
+    stack = stacks[environment]
+    bucket_name, _ = find(stack, "aws_s3_bucket", "data-lake/data/bucket")
+    for metric in ("4xxErrors", "5xxErrors"):
+        widget = dashboard_widget(stack, f"Data bucket {metric}")
+        assert '"stat" = "Sum"' in widget
+        assert f'"metrics" = [["AWS/S3", "{metric}", "BucketName", aws_s3_bucket.{bucket_name}.id, "FilterId", "EntireBucket"]]' in widget

@@ -8,8 +8,8 @@ from pathlib import Path
 from platform_core.target import DeployTarget
 from tests.synth import resources, synth_environments, walk
 
-NAMES_SCOPED_BY_THEIR_API = ("aws_api_gateway_model.", "aws_api_gateway_request_validator.")
-"""These names live inside one REST API, which itself carries the environment."""
+NAMES_SCOPED_BY_THEIR_API = ("aws_api_gateway_model.", "aws_api_gateway_request_validator.", "aws_s3_bucket_metric.")
+"""These names live inside one REST API or one bucket, which itself carries the environment."""
 
 
 def test_every_name_carries_the_environment(stacks, environment):

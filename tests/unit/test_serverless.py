@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.synth import by_sid, conditions, find, ref, resources, statements_of
@@ -101,11 +103,46 @@ def test_role_allows_only_its_own_resources(stacks, environment):
 
 def test_alarms_for_errors_throttles_duration_and_the_queue(stacks, configs, environment):
     stack = stacks[environment]
-    found = {a["metric_name"]: a for a in resources(stack, "aws_cloudwatch_metric_alarm").values() if a["//"]["metadata"]["path"].startswith(f"{environment}/serverless/")}
+    found = {a["metric_name"]: a for a in serverless_alarms(stack, environment) if a["alarm_name"].startswith("acme-data-api-")}
     assert set(found) == {"Errors", "Throttles", "Duration", "ApproximateNumberOfMessagesVisible"}
     assert found["Duration"]["threshold"] == configs[environment].serverless.timeout_seconds * 800
     topic = ref("aws_sns_topic", find(stack, "aws_sns_topic", "alarm-topic/topic")[0], "arn")
     assert all(a["alarm_actions"] == [topic] for a in found.values())
+
+
+def serverless_alarms(stack, environment):
+    return [a for a in resources(stack, "aws_cloudwatch_metric_alarm").values() if a["//"]["metadata"]["path"].startswith(f"{environment}/serverless/")]
+
+
+@pytest.mark.parametrize("slug, metric, periods", [("throttles", "ThrottledRequests", 1), ("system-errors", "SystemErrors", 3)])
+def test_the_table_alarms_sum_its_metric_over_the_operations_the_function_calls(stacks, environment, slug, metric, periods):
+    stack = stacks[environment]
+    (alarm,) = [a for a in serverless_alarms(stack, environment) if a["alarm_name"] == f"acme-items-{slug}-{environment}"]
+    table_name, _ = find(stack, "aws_dynamodb_table", "serverless/table")
+    table = ref("aws_dynamodb_table", table_name, "name")
+    *metrics, total = alarm["metric_query"]
+    assert [(m["id"], m["return_data"], m["metric"]) for m in metrics] == [
+        ("m0", False, {"namespace": "AWS/DynamoDB", "metric_name": metric, "dimensions": {"TableName": table, "Operation": "GetItem"}, "stat": "Sum", "period": 300}),
+        ("m1", False, {"namespace": "AWS/DynamoDB", "metric_name": metric, "dimensions": {"TableName": table, "Operation": "PutItem"}, "stat": "Sum", "period": 300}),
+    ]
+    assert total == {"id": "total", "expression": "SUM([m0, m1])", "label": f"{metric}, summed", "return_data": True}
+    assert not {"namespace", "metric_name", "dimensions", "statistic", "period"} & set(alarm), "metric math replaces the single metric"
+    assert (alarm["threshold"], alarm["comparison_operator"], alarm["evaluation_periods"]) == (1, "GreaterThanOrEqualToThreshold", periods)
+    assert alarm["treat_missing_data"] == "notBreaching"
+    topic = ref("aws_sns_topic", find(stack, "aws_sns_topic", "alarm-topic/topic")[0], "arn")
+    assert alarm["alarm_actions"] == alarm["ok_actions"] == [topic]
+    assert alarm["alarm_description"].endswith(f"Runbook: docs/runbooks/alarms/items-table-{slug}.md")
+
+
+def test_the_table_alarms_cover_every_dynamodb_operation_the_handler_calls():
+    """The alarms sum TABLE_OPERATIONS; a new call in the handler that the alarms would miss fails here."""
+    import re
+
+    from platform_core.conventions import TABLE_OPERATIONS
+
+    source = (Path(__file__).resolve().parents[2] / "lambda_src" / "data_api" / "handler.py").read_text()
+    called = {name.title().replace("_", "") for name in re.findall(r"_dynamodb\(\)\.(\w+)\(", source)}
+    assert called == set(TABLE_OPERATIONS) == {"GetItem", "PutItem"}
 
 
 def test_serverless_outputs(stacks, environment):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from constructs_lib.secure_bucket import LifecyclePolicy, ObjectLock, SecureBucketProps, check_object_lock
 from tests.synth import by_sid, conditions, find, ref, referenced, resources, statements_of
 
 PURPOSES = ("data", "access-logs", "audit")
@@ -163,3 +164,74 @@ def test_bucket_outputs(stacks, environment):
     for purpose in ("data", "access_logs", "audit"):
         assert {f"{purpose}_bucket_name", f"{purpose}_bucket_arn"} <= set(outputs)
     assert referenced(outputs["data_bucket_arn"]["value"]) == {("aws_s3_bucket", bucket(stacks[environment], "data")[0])}
+
+
+EXPECTED_LOCK = {"dev": None, "staging": ("GOVERNANCE", 365), "prod": ("COMPLIANCE", 2557)}
+"""What each shipped environment file asks for: dev off, staging governance, prod the default, compliance."""
+
+
+def test_the_audit_bucket_is_locked_only_where_configured_in_the_configured_mode_and_days(stacks, configs, environment):
+    stack = stacks[environment]
+    audit = configs[environment].audit
+    locks = resources(stack, "aws_s3_bucket_object_lock_configuration")
+    expected = None if audit.object_lock == "off" else (audit.object_lock.upper(), audit.log_retention_days)
+    assert expected == EXPECTED_LOCK[environment]
+    for purpose in PURPOSES:
+        body = bucket(stack, purpose)[1]
+        locked = purpose == "audit" and expected is not None
+        assert body.get("object_lock_enabled") is (True if locked else None), purpose
+        assert body["lifecycle"].get("ignore_changes") == (["object_lock_enabled"] if locked else None), purpose
+    if expected is None:
+        assert locks == {}
+        return
+    (lock,) = locks.values()
+    assert lock == part(stack, "aws_s3_bucket_object_lock_configuration", "audit", "object-lock")
+    mode, days = expected
+    assert lock["bucket"] == bucket_ref(stack, "audit")
+    assert lock["rule"] == {"default_retention": {"mode": mode, "days": days}}
+    versioning_name, _ = find(stack, "aws_s3_bucket_versioning", "data-lake/audit/versioning")
+    assert lock["depends_on"] == [f"aws_s3_bucket_versioning.{versioning_name}"]
+
+
+def test_the_audit_bucket_expires_its_files_no_sooner_than_it_locks_them(stacks, environment):
+    stack = stacks[environment]
+    (expiration,) = lifecycle_rule(stack, "audit")["expiration"]
+    for lock in resources(stack, "aws_s3_bucket_object_lock_configuration").values():
+        assert expiration["days"] >= lock["rule"]["default_retention"]["days"]
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        ({"object_lock": ObjectLock("LEGAL", 30)}, "mode 'LEGAL'"),
+        ({"object_lock": ObjectLock("COMPLIANCE", 0)}, "at least one day"),
+        ({"object_lock": ObjectLock("GOVERNANCE", 30), "sse_s3_log_target": True}, "log target cannot have Object Lock"),
+        ({"object_lock": ObjectLock("COMPLIANCE", 30), "lifecycle": LifecyclePolicy(expire_after_days=29)}, "expire after 29 days, before their 30-day"),
+    ],
+)
+def test_a_lock_s3_or_the_lifecycle_would_contradict_is_refused(change, problem):
+    with pytest.raises(ValueError, match=problem):
+        check_object_lock(SecureBucketProps(bucket_name="b", **change))
+    check_object_lock(SecureBucketProps(bucket_name="b", object_lock=ObjectLock("COMPLIANCE", 30), lifecycle=LifecyclePolicy(expire_after_days=30)))
+
+
+def test_the_data_bucket_publishes_request_metrics_for_the_whole_bucket_and_only_it(stacks, environment):
+    stack = stacks[environment]
+    (name, metrics), = resources(stack, "aws_s3_bucket_metric").items()
+    assert metrics == find(stack, "aws_s3_bucket_metric", "data-lake/data-requests/metrics")[1]
+    assert (metrics["bucket"], metrics["name"]) == (bucket_ref(stack, "data"), "EntireBucket")
+    assert "filter" not in metrics, "no filter: every request of the bucket"
+
+
+@pytest.mark.parametrize("kind, threshold, periods", [("4xx", 25, 3), ("5xx", 5, 1)])
+def test_the_data_bucket_alarms_on_its_client_and_server_errors(stacks, environment, kind, threshold, periods):
+    stack = stacks[environment]
+    _, alarm = find(stack, "aws_cloudwatch_metric_alarm", f"data-lake/data-requests/{kind}-alarm")
+    assert alarm["alarm_name"] == f"acme-data-bucket-{kind}-{environment}"
+    assert (alarm["namespace"], alarm["metric_name"], alarm["statistic"], alarm["period"]) == ("AWS/S3", f"{kind}Errors", "Sum", 300)
+    assert alarm["dimensions"] == {"BucketName": bucket_ref(stack, "data"), "FilterId": "EntireBucket"}
+    assert (alarm["threshold"], alarm["comparison_operator"], alarm["evaluation_periods"]) == (threshold, "GreaterThanOrEqualToThreshold", periods)
+    assert alarm["treat_missing_data"] == "notBreaching"
+    topic_name, _ = find(stack, "aws_sns_topic", "alarm-topic/topic")
+    assert alarm["alarm_actions"] == alarm["ok_actions"] == [ref("aws_sns_topic", topic_name, "arn")]
+    assert alarm["alarm_description"].endswith(f"Runbook: docs/runbooks/alarms/data-bucket-{kind}.md")
