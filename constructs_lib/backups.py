@@ -44,12 +44,10 @@ from constructs_lib.context import PlatformContext, StackScope
 from constructs_lib.identity import ServiceRole, ServiceRoleProps
 from environments.schema import Protections
 from environments.workload_schema import BackupConfig
+from platform_core.conventions import BACKUP_ROLE_PURPOSE, BACKUP_VAULT_PURPOSE
 from platform_core.windows import window_minutes, window_start
 from synth_runtime.provider_bindings import aws
 
-BACKUP_PURPOSE = "backups"
-"""Names the vault, the plan and the selection: ``<project>-backups-<env>``."""
-ROLE_PURPOSE = "backup"
 FAILURES_PURPOSE = "backup-failures"
 COMPLETION_HOURS_AFTER_START = 12
 """A job not finished 12 hours after its start window closes is stopped as EXPIRED (and reported)."""
@@ -62,7 +60,7 @@ SCHEDULE_TIMEZONE = "Etc/UTC"
 
 
 def vault_name(where: StackScope) -> str:
-    return where.names.name(BACKUP_PURPOSE)
+    return where.names.name(BACKUP_VAULT_PURPOSE)
 
 
 def vault_arn(where: StackScope, region: str | None = None) -> str:
@@ -82,7 +80,7 @@ def backup_role(scope: Construct, construct_id: str, where: StackScope) -> Servi
         construct_id,
         where,
         ServiceRoleProps(
-            purpose=ROLE_PURPOSE,
+            purpose=BACKUP_ROLE_PURPOSE,
             description="Lets AWS Backup back up and restore this environment's database and table",
             service="backup.amazonaws.com",
             statements=(),

@@ -993,6 +993,42 @@ def backup_recovery_points_can_be_listed() -> None:
     BackupResponse.list_recovery_points_by_resource = list_recovery_points_by_resource  # type: ignore[attr-defined]
 
 
+def dynamodb_restores_keep_and_override_the_table_settings() -> None:
+    """moto 5.2.5 restores a table (RestoreTableFromBackup, RestoreTableToPointInTime) with the source's key schema
+    and items only: its encryption and billing mode are dropped, and ``SSESpecificationOverride`` and
+    ``BillingModeOverride`` are ignored, so a table restored under the data key reads back unencrypted. AWS gives the
+    restored table the source's billing mode and encryption unless the request overrides them; so does this (the
+    point in time is still ignored: moto restores the items as they are now)."""
+    import copy
+
+    from moto.dynamodb.responses import DynamoHandler, DynamoResult
+
+    original_from_backup = DynamoHandler.restore_table_from_backup
+    original_to_point_in_time = DynamoHandler.restore_table_to_point_in_time
+
+    def settle(response: DynamoHandler, source: Any) -> Any:
+        body = response.body
+        table = response.dynamodb_backend.get_table(body["TargetTableName"])
+        table.billing_mode = body.get("BillingModeOverride") or source.billing_mode
+        override = body.get("SSESpecificationOverride")
+        table.sse_specification = dict(override) if override else copy.deepcopy(source.sse_specification)
+        if table.sse_specification and table.sse_specification.get("Enabled") and "KMSMasterKeyId" not in table.sse_specification:
+            table.sse_specification["KMSMasterKeyId"] = table._get_default_encryption_key(table.account_id, table.region_name)
+        return DynamoResult(table.describe())
+
+    def restore_table_from_backup(self: DynamoHandler) -> Any:
+        source = self.dynamodb_backend.get_backup(self.body.get("BackupArn")).table
+        original_from_backup(self)
+        return settle(self, source)
+
+    def restore_table_to_point_in_time(self: DynamoHandler) -> Any:
+        original_to_point_in_time(self)  # refuses an unknown source or an existing target first
+        return settle(self, self.dynamodb_backend.get_table(self.body.get("SourceTableName")))
+
+    DynamoHandler.restore_table_from_backup = restore_table_from_backup  # type: ignore[method-assign]
+    DynamoHandler.restore_table_to_point_in_time = restore_table_to_point_in_time  # type: ignore[method-assign]
+
+
 def access_analyzer_is_served() -> None:
     """moto 5.2.5 has no IAM Access Analyzer backend: every request (signing name
     ``access-analyzer``) gets HTTP 500 "Unable to find appropriate backend", which the SDK retries
@@ -1043,6 +1079,7 @@ PATCHES: list[Callable[[], None]] = [
     backup_plans_can_be_updated_and_renamed_after_deletion,
     backup_vault_notifications_are_served,
     backup_recovery_points_can_be_listed,
+    dynamodb_restores_keep_and_override_the_table_settings,
 ]
 
 

@@ -18,3 +18,9 @@ FUNCTION_PURPOSE = "data-api"
 
 INSIGHT_TYPES: tuple[str, ...] = ("ApiCallRateInsight", "ApiErrorRateInsight")
 """What CloudTrail Insights watches when ``audit.insights`` is on: both kinds it offers."""
+
+BACKUP_VAULT_PURPOSE = "backups"
+"""AWS Backup's vault, plan and selection of an environment are ``<project>-backups-<env>``."""
+
+BACKUP_ROLE_PURPOSE = "backup"
+"""The role AWS Backup backs up and restores an environment's resources as: ``<project>-backup-<env>``."""

@@ -1,5 +1,5 @@
-"""The emulator patches AWS Backup needs, each against plain moto 5.2.5 (the quirk) and the patched emulator (AWS's
-behaviour), both as servers on 127.0.0.1; then real Terraform (AWS provider 5.100.0) applies dev's and prod's backups
+"""The emulator patches AWS Backup and the restores need, each against plain moto 5.2.5 (the quirk) and the patched
+emulator (AWS's behaviour), both as servers on 127.0.0.1; then real Terraform (AWS provider 5.100.0) applies dev's and prod's backups
 onto the patched emulator, plans again with nothing to do, changes a retention in place and destroys them."""
 
 from __future__ import annotations
@@ -105,6 +105,33 @@ def test_recovery_points_can_be_listed(servers):
     assert backup.list_recovery_points_by_backup_vault(BackupVaultName="listed")["RecoveryPoints"] == []
     assert backup.list_recovery_points_by_resource(ResourceArn=database)["RecoveryPoints"] == []
     assert error_code(lambda: backup.list_recovery_points_by_backup_vault(BackupVaultName="nowhere")) == "ResourceNotFoundException"
+
+
+def test_a_restored_table_keeps_its_encryption_and_billing_or_takes_the_overrides(servers):
+    def restores(which: str) -> dict[str, dict]:
+        dynamodb, kms = client(servers, which, "dynamodb"), client(servers, which, "kms")
+        key, other = (kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2))
+        dynamodb.create_table(
+            TableName="source", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key},
+        )
+        dynamodb.update_continuous_backups(TableName="source", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        backup = dynamodb.create_backup(TableName="source", BackupName="before")["BackupDetails"]["BackupArn"]
+        dynamodb.restore_table_from_backup(TargetTableName="as-backed-up", BackupArn=backup)
+        dynamodb.restore_table_to_point_in_time(
+            SourceTableName="source", TargetTableName="overridden", UseLatestRestorableTime=True, BillingModeOverride="PROVISIONED",
+            ProvisionedThroughputOverride={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+            SSESpecificationOverride={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": other},
+        )
+        found = {name: dynamodb.describe_table(TableName=name)["Table"] for name in ("as-backed-up", "overridden")}
+        return {name: {"key": t.get("SSEDescription", {}).get("KMSMasterKeyArn"), "billing": t.get("BillingModeSummary", {}).get("BillingMode"),
+                       "expected": (key, "PAY_PER_REQUEST") if name == "as-backed-up" else (other, "PROVISIONED")} for name, t in found.items()}
+
+    plain = restores("plain")
+    assert all(t["key"] is None for t in plain.values()), f"the quirk is gone? {plain}"
+    for name, found in restores("patched").items():
+        assert (found["key"], found["billing"]) == found["expected"], name
 
 
 # --- real Terraform on the patched emulator
