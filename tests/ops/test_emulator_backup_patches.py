@@ -191,8 +191,26 @@ def _terraform(servers, directory: Path, *args: str):
     return run_terraform([*args, "-input=false", "-no-color"], cwd=directory, extra_env=environ, check=False)
 
 
+def make_what_the_selection_names(servers, environment: str) -> None:
+    """The database and the table, under the names the selection's ARNs carry (this configuration has neither)."""
+    client(servers, "patched", "rds").create_db_instance(
+        DBInstanceIdentifier=f"acme-database-{environment}", Engine="mysql", DBInstanceClass="db.t4g.medium", AllocatedStorage=20
+    )
+    client(servers, "patched", "dynamodb").create_table(
+        TableName=f"acme-items-{environment}", BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+    )
+
+
+def verify_backups(servers, configs, environment: str):
+    """``make verify``'s backup checks against what Terraform made."""
+    from ops.verify import VerifyContext, backups, run_checks
+
+    return run_checks(VerifyContext(configs[environment], DeployTarget(kind="emulator", emulator_port=servers["patched"])), backups.CHECKS)
+
+
 @pytest.mark.parametrize("environment", ["dev", "prod"])
-def test_terraform_applies_the_backups_plans_nothing_more_updates_and_destroys_them(servers, terraform_directories, environment):
+def test_terraform_applies_the_backups_plans_nothing_more_updates_and_destroys_them(servers, configs, terraform_directories, environment):
     directory = terraform_directories[environment]
     configuration = json.loads((directory / "main.tf.json").read_text())
     assert {"aws_backup_vault", "aws_backup_plan", "aws_backup_selection", "aws_backup_vault_notifications"} <= set(configuration["resource"])
@@ -210,6 +228,12 @@ def test_terraform_applies_the_backups_plans_nothing_more_updates_and_destroys_t
     resources = backup.get_backup_selection(BackupPlanId=plan["BackupPlanId"], SelectionId=selection["SelectionId"])["BackupSelection"]["Resources"]
     assert sorted(resources) == sorted([OUTSIDE["aws_db_instance"]({"identifier": f"acme-database-{environment}"}),
                                         OUTSIDE["aws_dynamodb_table"]({"name": f"acme-items-{environment}"})])
+    make_what_the_selection_names(servers, environment)
+    verified = verify_backups(servers, configs, environment)
+    assert [(r.name, r.status) for r in verified if r.status != "PASS"] == [], [r.line() for r in verified]
+    other = "prod" if environment == "dev" else "dev"
+    (vault_check, *_) = verify_backups(servers, {environment: configs[other].model_copy(update={"name": environment})}, environment)
+    assert vault_check.status == "FAIL" and "vault lock" in vault_check.detail, "the check fails on the other environment's lock"
 
     (plan_body,) = configuration["resource"]["aws_backup_plan"].values()
     plan_body["rule"][0]["lifecycle"]["delete_after"] += 1  # inside prod's lock too (35 -> 36)
