@@ -17,6 +17,7 @@ PYTHON := .venv/bin/python
 
 .PHONY: help setup synth validate test test-update-snapshots lint docs clean bench plan-all \
         deploy baseline plan apply comment review destroy drift verify smoke bootstrap unlock state-versions restore-state \
+        recovery-points restore-database restore-table \
         emulator-start emulator-stop policy
 
 help: ## List the verbs
@@ -90,6 +91,17 @@ state-versions: setup ## List the versions of the state object of ENV or ACCOUNT
 restore-state: setup ## Make an earlier state version current: make restore-state ENV=dev VERSION_ID=<id>
 	@test -n "$(VERSION_ID)" || { echo "error: give the version id from make state-versions: make restore-state ENV=$(ENV) VERSION_ID=<id>" >&2; exit 2; }
 	$(PYTHON) -m ops restore-state $(STACK) $(VERSION_ID)
+
+recovery-points: setup ## List what ENV's database and table can be restored from, each with its FROM (docs/runbooks/restore-database.md)
+	$(PYTHON) -m ops recovery-points $(ENV)
+
+restore-database: setup ## Restore ENV's database into a new instance: make restore-database ENV=dev FROM=<snapshot | recovery point | time> [TO=<id>]
+	@test -n "$(FROM)" || { echo "error: say what to restore from: make restore-database ENV=$(ENV) FROM=<snapshot | recovery point ARN | 2026-12-03T09:30:00Z | latest> (make recovery-points ENV=$(ENV) lists them)" >&2; exit 2; }
+	$(PYTHON) -m ops restore-database $(ENV) --from "$(FROM)" $(if $(TO),--to "$(TO)")
+
+restore-table: setup ## Restore ENV's table into a new table: make restore-table ENV=dev FROM=<backup | recovery point | time> [TO=<name>]
+	@test -n "$(FROM)" || { echo "error: say what to restore from: make restore-table ENV=$(ENV) FROM=<backup ARN | recovery point ARN | 2026-12-03T09:30:00Z | latest> (make recovery-points ENV=$(ENV) lists them)" >&2; exit 2; }
+	$(PYTHON) -m ops restore-table $(ENV) --from "$(FROM)" $(if $(TO),--to "$(TO)")
 
 policy: setup ## checkov over every stack (or STACKS="dev baseline-default") and its last reviewed plan, with the suppressions
 	$(PYTHON) -m ops policy $(STACKS)

@@ -1,9 +1,11 @@
 """Customer-managed KMS keys, one per purpose, each with an explicit key policy.
 
 A key policy here names exactly who may use the key: the account root (which
-administers the key and delegates use to IAM), and the AWS service principals
+administers the key and delegates use to IAM), the AWS service principals
 that encrypt on the platform's behalf, each scoped by source account and
-source ARN or by encryption context. Nothing else.
+source ARN or by encryption context, and the platform's own service roles that
+a service acts as (AWS Backup's), each only through that service
+(``kms:ViaService``). Nothing else.
 """
 
 from __future__ import annotations
@@ -42,6 +44,16 @@ class ServiceGrant:
 
 
 @dataclass(frozen=True)
+class RoleGrant:
+    """Lets one of the stack's roles use the key, under the given conditions (such as ``kms:ViaService``)."""
+
+    sid: str
+    role_arn: str
+    conditions: Conditions
+    actions: Sequence[str] = ENVELOPE_ENCRYPTION_ACTIONS
+
+
+@dataclass(frozen=True)
 class EncryptionKeyProps:
     """One key: its purpose (used in the alias and names) and who may use it."""
 
@@ -50,6 +62,7 @@ class EncryptionKeyProps:
     deletion_window_days: int
     prevent_destroy: bool
     service_grants: Sequence[ServiceGrant] = field(default_factory=tuple)
+    role_grants: Sequence[RoleGrant] = field(default_factory=tuple)
     provider: Any = None
     """The provider of another region than the stack's (a KMS key is regional); None for the stack's own."""
 
@@ -77,6 +90,10 @@ class EncryptionKey(Construct):
                     conditions=grant.conditions,
                 )
                 for grant in props.service_grants
+            ),
+            *(
+                statement(grant.sid, actions=grant.actions, resources=["*"], principals={"AWS": [grant.role_arn]}, conditions=grant.conditions)
+                for grant in props.role_grants
             ),
         ]
         self.key = aws.kms_key.KmsKey(
@@ -118,6 +135,24 @@ def cloudwatch_logs_grant(where: StackScope, log_group_prefixes: Sequence[str]) 
     )
 
 
+def backup_role_grants(region: str, account_id: str, role_arn: str) -> list[RoleGrant]:
+    """AWS Backup, acting as the environment's backup role, may encrypt with a vault's key and grant it to the AWS
+    resources it restores, only through AWS Backup in the key's region and for this account."""
+    through_backup = [
+        ("StringEquals", "kms:ViaService", [f"backup.{region}.amazonaws.com"]),
+        ("StringEquals", "kms:CallerAccount", [account_id]),
+    ]
+    return [
+        RoleGrant(sid="AwsBackupEncryptsRecoveryPointsWithTheVaultKey", role_arn=role_arn, conditions=through_backup),
+        RoleGrant(
+            sid="AwsBackupGrantsTheVaultKeyToAwsResources",
+            role_arn=role_arn,
+            actions=("kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"),
+            conditions=[*through_backup, ("Bool", "kms:GrantIsForAWSResource", ["true"])],
+        ),
+    ]
+
+
 def _source(account_id: str, source_arns: Sequence[str]) -> Conditions:
     return [("StringEquals", "aws:SourceAccount", [account_id]), ("ArnLike", "aws:SourceArn", list(source_arns))]
 
@@ -138,6 +173,16 @@ class PlatformKeysProps:
     """Buckets whose server access logs S3 writes into the (logs-key encrypted) access-logs bucket."""
     log_group_prefixes: Sequence[str]
     """Names of the log groups the logs key encrypts start with one of these."""
+    backup_role_arn: str
+    """The role AWS Backup acts as (``constructs_lib/backups.py``): it may use the backup keys through AWS Backup."""
+    backup_vault_arns: Sequence[str]
+    """Backup vaults whose notifications publish to the (logs-key encrypted) alarm topic."""
+    backup_event_rule_arn: str
+    """The EventBridge rule that sends failed backup, copy and restore jobs to the alarm topic."""
+    backup_copy_region: str | None = None
+    """``backup.copy_to_region``: the region that gets a backup key of its own, for the copy vault."""
+    backup_copy_provider: Any = None
+    """The aliased provider of that region."""
 
 
 class PlatformKeys(Construct):
@@ -149,23 +194,30 @@ class PlatformKeys(Construct):
       S3 event notifications and RDS event notifications publishing to it).
     * ``database``: RDS storage, its Secrets Manager secret and Performance Insights.
     * ``audit``: CloudTrail's log files and delivery notifications (only for this trail).
+    * ``backup``: the backup vault's recovery points, used by AWS Backup as the environment's backup role; and, with
+      ``backup.copy_to_region``, a key of the same purpose in that region for the copy vault (``backup_copy``).
     """
 
     def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: PlatformKeysProps) -> None:
         super().__init__(scope, construct_id)
         account, names = where.account_id, where.names
 
-        def key(purpose: str, description: str, grants: Sequence[ServiceGrant] = ()) -> EncryptionKey:
+        def key(
+            purpose: str, description: str, grants: Sequence[ServiceGrant] = (), *, role_grants: Sequence[RoleGrant] = (),
+            construct_id: str | None = None, provider: Any = None,
+        ) -> EncryptionKey:
             return EncryptionKey(
                 self,
-                f"{purpose}-key",
+                construct_id or f"{purpose}-key",
                 where,
                 EncryptionKeyProps(
                     purpose=purpose,
                     description=f"{description} ({names.project} {names.environment})",
                     service_grants=grants,
+                    role_grants=role_grants,
                     deletion_window_days=props.settings.key_deletion_window_days,
                     prevent_destroy=props.prevent_destroy,
+                    provider=provider,
                 ),
             )
 
@@ -199,6 +251,18 @@ class PlatformKeys(Construct):
                     actions=("kms:GenerateDataKey*", "kms:Decrypt"),
                     conditions=_source(account, props.database_event_source_arns),
                 ),
+                ServiceGrant(
+                    sid="BackupVaultsPublishToTheAlarmTopic",
+                    service="backup.amazonaws.com",
+                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
+                    conditions=_source(account, props.backup_vault_arns),
+                ),
+                ServiceGrant(
+                    sid="BackupFailuresRulePublishesToTheAlarmTopic",
+                    service="events.amazonaws.com",
+                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
+                    conditions=_source(account, [props.backup_event_rule_arn]),
+                ),
             ],
         )
         self.database = key("database", "Encrypts the database, its master secret and Performance Insights")
@@ -218,5 +282,23 @@ class PlatformKeys(Construct):
             ],
         )
 
+        self.backup = key(
+            "backup",
+            "Encrypts the backup vault's recovery points",
+            role_grants=backup_role_grants(where.region, account, props.backup_role_arn),
+        )
+        self.backup_copy = (
+            key(
+                "backup",
+                f"Encrypts the {props.backup_copy_region} copies of the backup vault's recovery points",
+                role_grants=backup_role_grants(props.backup_copy_region, account, props.backup_role_arn),
+                construct_id="backup-copy-key",
+                provider=props.backup_copy_provider,
+            )
+            if props.backup_copy_region is not None
+            else None
+        )
+
     def all(self) -> dict[str, EncryptionKey]:
-        return {"data": self.data, "logs": self.logs, "database": self.database, "audit": self.audit}
+        """The keys of the environment's own region, by purpose."""
+        return {"data": self.data, "logs": self.logs, "database": self.database, "audit": self.audit, "backup": self.backup}

@@ -1,9 +1,11 @@
 """Monitoring: the alarm topic every alarm and notification goes to, and the environment's dashboard.
 
-:class:`AlarmTopic` is a KMS-encrypted SNS topic whose policy lets exactly three
+:class:`AlarmTopic` is a KMS-encrypted SNS topic whose policy lets exactly five
 services publish, each only for this account and its own sources: CloudWatch
-alarms, the data lake's buckets (event notifications), and RDS (the database's
-event subscriptions, ``constructs_lib/database_events.py``). Publishing without TLS is denied. The
+alarms, the data lake's buckets (event notifications), RDS (the database's
+event subscriptions, ``constructs_lib/database_events.py``), AWS Backup (the backup
+vaults' notifications) and EventBridge (the rule for failed backup jobs,
+``constructs_lib/backups.py``). Publishing without TLS is denied. The
 configured email addresses are subscribed to it.
 
 :class:`Dashboard` shows the database's and the app servers' health, the items
@@ -38,10 +40,15 @@ class AlarmTopicProps:
     """RDS resources (the instance, its parameter groups) whose events publish to the topic."""
     alarm_emails: Sequence[str]
     """Addresses subscribed to the topic (``monitoring.alarm_emails``)."""
+    backup_vault_arns: Sequence[str]
+    """Backup vaults whose notifications publish to the topic."""
+    backup_event_rule_arn: str
+    """The EventBridge rule that sends failed backup, copy and restore jobs to the topic."""
 
 
 class AlarmTopic(Construct):
-    """``<project>-alarms-<env>``: encrypted, published to by CloudWatch alarms, the data-lake buckets and the database's RDS events only."""
+    """``<project>-alarms-<env>``: encrypted, published to by CloudWatch alarms, the data-lake buckets, the database's RDS
+    events, the backup vaults and the backup-failures rule only."""
 
     def __init__(self, scope: Construct, construct_id: str, where: StackScope, props: AlarmTopicProps) -> None:
         super().__init__(scope, construct_id)
@@ -86,6 +93,20 @@ class AlarmTopic(Construct):
                         resources=[arn],
                         principals={"Service": ["events.rds.amazonaws.com"]},
                         conditions=[*account, ("ArnLike", "aws:SourceArn", list(props.database_event_source_arns))],
+                    ),
+                    statement(
+                        "BackupVaultsPublish",
+                        actions=["sns:Publish"],
+                        resources=[arn],
+                        principals={"Service": ["backup.amazonaws.com"]},
+                        conditions=[*account, ("ArnLike", "aws:SourceArn", list(props.backup_vault_arns))],
+                    ),
+                    statement(
+                        "BackupFailuresRulePublishes",
+                        actions=["sns:Publish"],
+                        resources=[arn],
+                        principals={"Service": ["events.amazonaws.com"]},
+                        conditions=[*account, ("ArnEquals", "aws:SourceArn", [props.backup_event_rule_arn])],
                     ),
                     statement(
                         "DenyPublishWithoutTls",

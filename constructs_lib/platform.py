@@ -21,6 +21,7 @@ from constructs import Construct
 from constructs_lib.api import Api, ApiProps
 from constructs_lib.api_model import EXECUTION_LOG_PREFIX
 from constructs_lib.audit import AuditTrail, AuditTrailProps, trail_arn
+from constructs_lib.backups import Backups, BackupsProps, CopyRegion, backup_role, failures_rule_arn, vault_arn
 from constructs_lib.cis_alarms import CisAlarms
 from constructs_lib.compute import Compute, ComputeProps
 from constructs_lib.context import PlatformContext, StackScope
@@ -55,10 +56,12 @@ class PlatformStack(TerraformStack):
         super().__init__(scope, config.name)
         self.config = config
         self.policy_gate = PolicyGate(self.node.id, context=placeholder_context(target.is_emulator))
-        configure_aws_provider(
-            self, region=config.region, tags=config.resource_tags, target=target,
-            allowed_account_id=config.account_id, deploy_role_arn=config.deploy_role_arn,
-        )
+        provider_settings = {
+            "tags": config.resource_tags, "target": target, "allowed_account_id": config.account_id, "deploy_role_arn": config.deploy_role_arn,
+        }
+        configure_aws_provider(self, region=config.region, **provider_settings)
+        copy_region = config.backup.copy_to_region
+        copy_provider = configure_aws_provider(self, region=copy_region, alias=copy_region, **provider_settings) if copy_region else None
         configure_remote_state(self, config.state, target)
         where = StackScope(
             names=config.names,
@@ -71,6 +74,7 @@ class PlatformStack(TerraformStack):
         protections = config.protections
         bucket_arns = data_lake_bucket_arns(where)
         database_events = database_event_source_arns(where, database_identifier(where.names))
+        self.backup_role = backup_role(self, "backup-role", where)
 
         self.keys = PlatformKeys(
             self,
@@ -84,6 +88,11 @@ class PlatformStack(TerraformStack):
                 database_event_source_arns=database_events,
                 logging_bucket_arns=[bucket_arns[purpose] for purpose in LOGGED_PURPOSES],
                 log_group_prefixes=_log_group_prefixes(where.names),
+                backup_role_arn=self.backup_role.arn,
+                backup_vault_arns=[vault_arn(where)],
+                backup_event_rule_arn=failures_rule_arn(where),
+                backup_copy_region=copy_region,
+                backup_copy_provider=copy_provider,
             ),
         )
         self.network = Network(self, "network", where, NetworkProps(settings=config.network, flow_log_kms_key_arn=self.keys.logs.arn))
@@ -96,6 +105,8 @@ class PlatformStack(TerraformStack):
                 publishing_bucket_arns=list(bucket_arns.values()),
                 database_event_source_arns=database_events,
                 alarm_emails=config.monitoring.alarm_emails,
+                backup_vault_arns=[vault_arn(where)],
+                backup_event_rule_arn=failures_rule_arn(where),
             ),
         )
         ctx = PlatformContext(
@@ -180,6 +191,19 @@ class PlatformStack(TerraformStack):
                 depends_on=[self.data_lake.audit.policy],
             ),
         )
+        self.backups = Backups(
+            self,
+            "backups",
+            ctx,
+            BackupsProps(
+                settings=config.backup,
+                protections=protections,
+                role_arn=self.backup_role.arn,
+                key_arn=self.keys.backup.arn,
+                resource_arns=[self.database.instance.arn, self.serverless.table.arn],
+                copy=CopyRegion(copy_region, copy_provider, self.keys.backup_copy.arn) if self.keys.backup_copy else None,
+            ),
+        )
         CisAlarms(self, "cis-alarms", ctx, self.trail.log_group_name)
         function = self.serverless.function
         self.api = Api(self, "api", ctx, ApiProps(settings=config.api, function_name=function.function_name, function_invoke_arn=function.invoke_arn))
@@ -253,6 +277,14 @@ class PlatformStack(TerraformStack):
             Published("table_name", self.serverless.table.name, "The DynamoDB table's name", published.TABLE_NAME),
             Published("dead_letter_queue_url", self.serverless.dead_letter_queue.url, "The functions' dead-letter queue"),
         ]
+        backups = self.backups
+        values += [
+            Published("backup_vault_name", backups.vault.name, "The backup vault of the database and the table"),
+            Published("backup_plan_id", backups.plan.id, "The AWS Backup plan's id"),
+            Published("backup_role_arn", self.backup_role.arn, "The role AWS Backup backs up and restores as"),
+        ]
+        if backups.copy_vault is not None:
+            values.append(Published("backup_copy_vault_arn", backups.copy_vault.arn, "The vault in backup.copy_to_region that holds the copies"))
         return values
 
 

@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from environments.schema import EnvironmentConfig
 from environments.validators import (
     INFREQUENT_ACCESS_MINIMUM_DAYS,
+    MINIMUM_BACKUP_START_WINDOW_MINUTES,
     MYSQL_MAJOR_VERSIONS,
     MYSQL_STANDARD_SUPPORT_ENDED,
     PRODUCTION_AUDIT_RETENTION_DAYS,
     PRODUCTION_BACKUP_RETENTION_DAYS,
+    RDS_BACKUP_QUIET_MINUTES,
 )
 from platform_core.subnet_layout import TIERS, SubnetLayoutError, az_slot, check_prefix_length
 from platform_core.windows import window_minutes, windows_overlap
@@ -199,6 +201,68 @@ def production_keeps_backups_two_weeks(config: EnvironmentConfig) -> Iterator[Fi
         yield "database.backup_retention_days", f"a production database keeps backups at least {PRODUCTION_BACKUP_RETENTION_DAYS} days"
 
 
+def backup_window_clear_of_the_database(config: EnvironmentConfig) -> Iterator[Finding]:
+    """AWS Backup's start window is at least the 60 minutes AWS Backup requires, and clear of the database's own
+    backup window and of its maintenance window and the hour before it (when AWS Backup starts no RDS backup)."""
+    window, database = config.backup.window, config.database
+    if window_minutes(window) < MINIMUM_BACKUP_START_WINDOW_MINUTES:
+        yield "backup.window", f"{window} is shorter than the {MINIMUM_BACKUP_START_WINDOW_MINUTES} minutes AWS Backup requires; widen it"
+    if windows_overlap(window, database.backup_window):
+        yield "backup.window", f"{window} overlaps the database's backup window {database.backup_window}; move one of them"
+    day = windows_overlap(window, database.maintenance_window, lead_minutes=RDS_BACKUP_QUIET_MINUTES)
+    if day:
+        yield "backup.window", (
+            f"{window} overlaps, on {day}, the database's maintenance window {database.maintenance_window} or the hour "
+            "before it, when AWS Backup starts no RDS backup; move one of them"
+        )
+
+
+def weekly_backups_outlive_daily_ones(config: EnvironmentConfig) -> Iterator[Finding]:
+    """A weekly recovery point is kept at least as long as a daily one."""
+    backup = config.backup
+    if backup.weekly_retention_days < backup.daily_retention_days:
+        yield "backup.weekly_retention_days", (
+            f"{backup.weekly_retention_days} is below daily_retention_days ({backup.daily_retention_days}); keep weekly backups at least as long"
+        )
+
+
+def vault_lock_admits_every_rule(config: EnvironmentConfig) -> Iterator[Finding]:
+    """With the vault lock on, every rule's retention (and so every copy's) lies between the lock's minimum and maximum,
+    or AWS Backup refuses the job; with it off, the lock's settings are not set (they would lie unused)."""
+    backup = config.backup
+    lock_fields = ("lock_min_retention_days", "lock_max_retention_days", "lock_changeable_for_days")
+    if not backup.vault_lock:
+        for name in sorted(backup.model_fields_set.intersection(lock_fields)):
+            yield f"backup.{name}", "vault_lock = false does not use it; remove it, or turn the lock on"
+        return
+    low, high = backup.lock_min_retention_days, backup.lock_max_retention_days
+    if low > high:
+        yield "backup.lock_min_retention_days", f"{low} is above lock_max_retention_days ({high}); lower it"
+        return
+    for rule, days in backup.retentions.items():
+        if not low <= days <= high:
+            yield f"backup.{rule}_retention_days", (
+                f"{days} is outside the vault lock's {low}-{high} days (lock_min_retention_days, lock_max_retention_days), "
+                "so AWS Backup would refuse the rule's jobs; change one of them"
+            )
+
+
+def backup_copy_goes_elsewhere(config: EnvironmentConfig) -> Iterator[Finding]:
+    """A copy of the recovery points goes to another region than the environment's."""
+    if config.backup.copy_to_region == config.region:
+        yield "backup.copy_to_region", f"{config.region} is the environment's own region; name a second region, or remove it"
+
+
+def production_locks_its_backups(config: EnvironmentConfig) -> Iterator[Finding]:
+    """A production environment locks its backup vault, and keeps daily recovery points at least two weeks."""
+    if not config.production:
+        return
+    if not config.backup.vault_lock:
+        yield "backup.vault_lock", "a production environment locks its backup vault; set it to true, or production = false"
+    if config.backup.daily_retention_days < PRODUCTION_BACKUP_RETENTION_DAYS:
+        yield "backup.daily_retention_days", f"a production environment keeps its daily backups at least {PRODUCTION_BACKUP_RETENTION_DAYS} days"
+
+
 def ami_id_or_parameter(config: EnvironmentConfig) -> Iterator[Finding]:
     """The servers' AMI is pinned (``ami_id``) or looked up (``ami_parameter``), not both."""
     if config.compute.ami_id is not None and "ami_parameter" in config.compute.model_fields_set:
@@ -261,6 +325,11 @@ RULES: tuple[Rule, ...] = (
     database_engine_in_standard_support,
     production_database_multi_az,
     production_keeps_backups_two_weeks,
+    backup_window_clear_of_the_database,
+    weekly_backups_outlive_daily_ones,
+    vault_lock_admits_every_rule,
+    backup_copy_goes_elsewhere,
+    production_locks_its_backups,
     ami_id_or_parameter,
     burst_admits_one_second,
     cors_origins_listed_once,

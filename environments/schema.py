@@ -32,7 +32,14 @@ from environments.validators import (
     TagValue,
     VpcCidr,
 )
-from environments.workload_schema import ApiConfig, ComputeConfig, DatabaseConfig, MonitoringConfig, ServerlessConfig
+from environments.workload_schema import (
+    ApiConfig,
+    BackupConfig,
+    ComputeConfig,
+    DatabaseConfig,
+    MonitoringConfig,
+    ServerlessConfig,
+)
 
 _CLOUDWATCH_VALUES = f"a value CloudWatch accepts ({', '.join(str(d) for d in CLOUDWATCH_RETENTION_DAYS)})"
 _TIER_SIZE = "(24 is /24); between VPC prefix + 5 and /28, since each tier gets a quarter of the VPC with a slot per AZ letter."
@@ -128,6 +135,10 @@ class Protections(StrictModel):
     prevent_destroy: bool = Field(default=True, description="Terraform refuses to destroy stateful resources; `make destroy` refuses the environment.")
     final_snapshot: bool = Field(default=True, description="A database takes a final snapshot when deleted.")
     keep_bucket_contents: bool = Field(default=True, description="`false` makes buckets `force_destroy`: destroy empties them first (dev only).")
+    keep_recovery_points: bool = Field(
+        default=True,
+        description="`false` makes the backup vaults `force_destroy`: destroy deletes their recovery points first (dev only; a locked vault refuses).",
+    )
 
     def relaxed(self) -> list[str]:
         """Names of the protections this environment turns off."""
@@ -168,6 +179,7 @@ class EnvironmentConfig(OneStack):
     monitoring: MonitoringConfig = Field(default=MonitoringConfig(), description="Alarm recipients and thresholds.")
     api: ApiConfig = Field(description="The public REST API; required for its IP allow-list.")
     serverless: ServerlessConfig = Field(default=ServerlessConfig(), description="The Lambda functions behind the API.")
+    backup: BackupConfig = Field(default=BackupConfig(), description="AWS Backup of the database and the table.")
     state: StateConfig = Field(description="Where the Terraform state lives.")
     protections: Protections = Field(default=Protections(), description="Safety nets a non-production environment may turn off.")
 

@@ -22,6 +22,18 @@ from pydantic import AfterValidator
 PRODUCTION_BACKUP_RETENTION_DAYS = 14
 """Production keeps database backups at least two weeks; dev and staging keep 7 days."""
 
+RECOVERY_POINT_MAX_DAYS = 36500
+"""The longest retention AWS Backup (and its vault lock) accepts: 100 years."""
+
+VAULT_LOCK_MIN_CHANGEABLE_DAYS = 3
+"""AWS Backup's shortest grace period before a compliance-mode vault lock becomes immutable."""
+
+MINIMUM_BACKUP_START_WINDOW_MINUTES = 60
+"""AWS Backup's shortest start window."""
+
+RDS_BACKUP_QUIET_MINUTES = 60
+"""AWS Backup starts no RDS backup in the hour before the instance's maintenance window (nor during it)."""
+
 PRODUCTION_AUDIT_RETENTION_DAYS = 2557
 """Seven years, the least a production environment keeps its audit logs."""
 
@@ -268,5 +280,6 @@ DbInstanceClass = Annotated[str, AfterValidator(_db_instance_class)]
 Ec2InstanceType = Annotated[str, AfterValidator(_ec2_instance_type)]
 Email = Annotated[str, AfterValidator(_email), Label("email")]
 Origin = Annotated[str, AfterValidator(_origin), Label("HTTPS origin")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 InterfaceEndpoint = Literal[INTERFACE_ENDPOINT_SERVICES]  # type: ignore[valid-type]
 StorageClass = Literal["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]

@@ -1,5 +1,5 @@
-"""The workload tiers' sections of an environment file: ``[database]``, ``[compute]``, ``[monitoring]``, ``[api]``
-and ``[serverless]``.
+"""The workload tiers' sections of an environment file: ``[database]``, ``[compute]``, ``[monitoring]``, ``[api]``,
+``[serverless]`` and ``[backup]``.
 
 Part of the environment schema (``environments/schema.py``, which composes them), kept apart so each module stays
 small; the same rules hold: every default is the prod-grade value, every field has its description, and only
@@ -15,6 +15,8 @@ from pydantic import Field
 from environments.config_model import StrictModel
 from environments.validators import (
     PRODUCTION_BACKUP_RETENTION_DAYS,
+    RECOVERY_POINT_MAX_DAYS,
+    VAULT_LOCK_MIN_CHANGEABLE_DAYS,
     DailyWindow,
     DbInstanceClass,
     Ec2InstanceType,
@@ -22,7 +24,9 @@ from environments.validators import (
     IngressCidr,
     InvokePrincipal,
     Origin,
+    Region,
     UserPoolArn,
+    Weekday,
     WeeklyWindow,
 )
 
@@ -120,3 +124,61 @@ class ServerlessConfig(StrictModel):
     reserved_concurrency: int = Field(default=20, ge=1, le=1000, description="Reserved concurrency of each function.")
     timeout_seconds: int = Field(default=10, ge=1, le=29, description="Function timeout; at most API Gateway's 29 s.")
     memory_mb: int = Field(default=256, ge=128, le=10240, description="Function memory, in MB.")
+
+
+class BackupConfig(StrictModel):
+    """AWS Backup of the database and the items table: a vault under its own key, a daily and a weekly rule, a vault
+    lock in compliance mode, and an optional copy to a vault in a second region."""
+
+    window: DailyWindow = Field(
+        default="05:00-06:00",
+        description=(
+            "Daily UTC window in which AWS Backup starts the daily and weekly backups (the rules' start window), at "
+            "least 60 minutes; clear of the database's backup window, and of its maintenance window and the hour "
+            "before it, when AWS Backup starts no RDS backup."
+        ),
+    )
+    daily_retention_days: int = Field(
+        default=35, ge=1, le=RECOVERY_POINT_MAX_DAYS,
+        description=f"Days each daily recovery point is kept; production needs at least {PRODUCTION_BACKUP_RETENTION_DAYS}.",
+    )
+    weekly_day: Weekday = Field(default="sun", description="The day of the weekly backup, in the same window.")
+    weekly_retention_days: int = Field(
+        default=365, ge=1, le=RECOVERY_POINT_MAX_DAYS,
+        description="Days each weekly recovery point is kept; at least daily_retention_days.",
+    )
+    vault_lock: bool = Field(
+        default=True,
+        description=(
+            "A vault lock in compliance mode: no one, the account root included, can delete a recovery point before "
+            "lock_min_retention_days or shorten its retention, and once lock_changeable_for_days have passed the lock "
+            "itself cannot be removed. Production requires it."
+        ),
+    )
+    lock_min_retention_days: int = Field(
+        default=35, ge=1, le=RECOVERY_POINT_MAX_DAYS,
+        description="(with vault_lock) The least retention the vault accepts; at most every rule's retention.",
+    )
+    lock_max_retention_days: int = Field(
+        default=365, ge=1, le=RECOVERY_POINT_MAX_DAYS,
+        description="(with vault_lock) The most retention the vault accepts; at least every rule's retention.",
+    )
+    lock_changeable_for_days: int = Field(
+        default=VAULT_LOCK_MIN_CHANGEABLE_DAYS, ge=VAULT_LOCK_MIN_CHANGEABLE_DAYS, le=RECOVERY_POINT_MAX_DAYS,
+        description=(
+            f"(with vault_lock) Days after the lock is first applied during which it can still be removed (a grace "
+            f"period, at least AWS's {VAULT_LOCK_MIN_CHANGEABLE_DAYS}); after them it is immutable."
+        ),
+    )
+    copy_to_region: Region | None = Field(
+        default=None,
+        description=(
+            "Another region to copy every recovery point to, into a vault there under its own key (locked like the "
+            "first), kept as long as the original. Default: none."
+        ),
+    )
+
+    @property
+    def retentions(self) -> dict[str, int]:
+        """Each rule's retention in days, by rule: ``daily`` and ``weekly``."""
+        return {"daily": self.daily_retention_days, "weekly": self.weekly_retention_days}

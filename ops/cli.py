@@ -187,6 +187,58 @@ def restore_state(args: argparse.Namespace) -> int:
     return 0
 
 
+def _restorer(args: argparse.Namespace):
+    """The environment's config and a :class:`~ops.restore.Restorer` for it, once the target answers."""
+    from ops.aws_clients import check_aws_credentials, deploy_role
+    from ops.emulator import require_running
+    from ops.restore import Restorer
+    from platform_core.errors import Problem
+
+    if args.environment.startswith(BASELINE_STACK_PREFIX):
+        raise ConfigError([Problem("make variable", "ENV", f"{args.environment} is an account's baseline, which holds no database or table; name an environment")])
+    (config,) = load_environments(only=[args.environment])
+    target = DeployTarget.from_environ()
+    if target.is_emulator:
+        require_running(target.emulator_port)
+    else:
+        check_aws_credentials(config.region, config.account_id, config.source_file, deploy_role(config))
+    return config, Restorer(config, target)
+
+
+def recovery_points(args: argparse.Namespace) -> int:
+    """List what the environment's database and table can be restored from: their point-in-time windows, snapshots
+    and backups, and AWS Backup's recovery points, each with the FROM that restores it."""
+    from ops.restore import print_lines
+
+    _, restorer = _restorer(args)
+    print_lines(restorer.recovery_points())
+    return 0
+
+
+def restore_database(args: argparse.Namespace) -> int:
+    """Restore the environment's database from a snapshot, a recovery point or a point in time into a new instance with
+    the deployed one's settings, wait for it, and say what next (docs/runbooks/restore-database.md)."""
+    from ops.restore import DATABASE_NAME, database_next_steps, database_source, print_lines, restored_name
+
+    config, restorer = _restorer(args)
+    source = database_source(args.source, config.region)
+    name = restored_name(restorer.database, args.target, DATABASE_NAME)
+    print_lines(database_next_steps(config, restorer.restore_database(source, name)))
+    return 0
+
+
+def restore_table(args: argparse.Namespace) -> int:
+    """Restore the environment's table from a backup, a recovery point or a point in time into a new table with the
+    deployed one's settings, wait for it, and say what next (docs/runbooks/restore-table.md)."""
+    from ops.restore import TABLE_NAME, print_lines, restored_name, table_next_steps, table_source
+
+    config, restorer = _restorer(args)
+    source = table_source(args.source, config.region)
+    name = restored_name(restorer.table, args.target, TABLE_NAME, deployed_name_when_gone=True)
+    print_lines(table_next_steps(config, restorer.restore_table(source, name)))
+    return 0
+
+
 def bootstrap(args: argparse.Namespace) -> int:
     """Create or adopt the environment's state bucket."""
     from ops.bootstrap import ensure_state_buckets
@@ -297,6 +349,14 @@ def build_parser() -> argparse.ArgumentParser:
     verb("unlock", unlock).add_argument("lock_id", help="the lock id from the lock error")
     verb("state-versions", state_versions)
     verb("restore-state", restore_state).add_argument("version_id", help="the version id from state-versions")
+    verb("recovery-points", recovery_points)
+    for name, function, sources in (
+        ("restore-database", restore_database, "an RDS snapshot's identifier or ARN (an AWS Backup recovery point of the database is one)"),
+        ("restore-table", restore_table, "a DynamoDB backup's ARN, or an AWS Backup recovery point's ARN"),
+    ):
+        restore = verb(name, function)
+        restore.add_argument("--from", dest="source", required=True, help=f"a time (2026-12-03T09:30:00Z, or latest), or {sources} (FROM)")
+        restore.add_argument("--to", dest="target", default=None, help="the new resource's name (TO); default <name>-restored-<UTC yyyymmddhhmmss>")
     verb("validate", validate, environment=False).add_argument(
         "environments", nargs="*", help="environment names and baseline-<account> (default: all)"
     )

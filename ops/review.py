@@ -61,6 +61,8 @@ SENSITIVE_TYPE_PREFIXES: tuple[tuple[str, str], ...] = (
     ("aws_secretsmanager_secret_policy", "secret policy"),
     ("aws_sns_topic_policy", "topic policy"),
     ("aws_sqs_queue_policy", "queue policy"),
+    ("aws_backup_vault_lock_configuration", "backup vault lock"),
+    ("aws_backup_vault_policy", "backup vault policy"),
 )
 CIDR_PATTERN = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}|[0-9a-fA-F:]*::/\d{1,3})(?![\d])")
 ADDRESS_SPACE_TYPES = ("aws_vpc", "aws_subnet", "aws_vpc_ipv4_cidr_block_association", "aws_vpc_endpoint")

@@ -26,3 +26,9 @@ publishes ``ThrottledRequests`` and ``SystemErrors`` per operation only, so the 
 BUCKET_METRICS_FILTER = "EntireBucket"
 """The id of the data bucket's S3 request-metrics configuration, which covers the whole bucket; its metrics carry
 it as the ``FilterId`` dimension."""
+
+BACKUP_VAULT_PURPOSE = "backups"
+"""AWS Backup's vault, plan and selection of an environment are ``<project>-backups-<env>``."""
+
+BACKUP_ROLE_PURPOSE = "backup"
+"""The role AWS Backup backs up and restores an environment's resources as: ``<project>-backup-<env>``."""

@@ -1,4 +1,5 @@
-"""RDS time windows: ``hh:mm-hh:mm`` daily (backups) and ``ddd:hh:mm-ddd:hh:mm`` weekly (maintenance), UTC."""
+"""UTC time windows: ``hh:mm-hh:mm`` daily (RDS and AWS Backup backups) and ``ddd:hh:mm-ddd:hh:mm`` weekly (RDS
+maintenance)."""
 
 from __future__ import annotations
 
@@ -30,10 +31,19 @@ def window_minutes(window: str) -> int:
     return finish - begin
 
 
-def windows_overlap(daily: str, weekly: str) -> str | None:
-    """The day on which a daily window overlaps a weekly one, or None."""
-    for a_start, a_end in _spans(daily):
-        for b_start, b_end in _spans(weekly):
+def window_start(window: str) -> tuple[int, int]:
+    """``(hour, minute)`` a window starts at: ``(5, 0)`` of ``05:00-06:00``."""
+    clock = window.split("-")[0][-5:]
+    hours, minutes = clock.split(":")
+    return int(hours), int(minutes)
+
+
+def windows_overlap(first: str, second: str, *, lead_minutes: int = 0) -> str | None:
+    """The day on which two windows (each daily or weekly) overlap, or None; ``second`` is taken to start
+    ``lead_minutes`` earlier than it says (a quiet time before it)."""
+    for a_start, a_end in _spans(first):
+        for b_start, b_end in _spans(second):
+            b_start -= lead_minutes
             for shift in (-WEEK, 0, WEEK):
                 if a_start < b_end + shift and b_start + shift < a_end:
                     return DAYS[(a_start // 1440) % 7]

@@ -123,6 +123,7 @@ def all_checks() -> list[tuple[str, str, Check]]:
     from ops.verify import (
         api,
         audit,
+        backups,
         compute,
         database,
         encryption,
@@ -147,6 +148,7 @@ def all_checks() -> list[tuple[str, str, Check]]:
         *compute.CHECKS,
         *monitoring.CHECKS,
         *serverless.CHECKS,
+        *backups.CHECKS,
         *api.CHECKS,
         *firewall.CHECKS,
         *published.CHECKS,

@@ -6,7 +6,7 @@ import json
 
 from ops.verify import VerifyContext, expect
 
-PURPOSES = ("data", "logs", "database", "audit")
+PURPOSES = ("data", "logs", "database", "audit", "backup")
 
 
 def keys_rotate(ctx: VerifyContext) -> str:
@@ -27,13 +27,12 @@ def key_policies_name_their_principals(ctx: VerifyContext) -> None:
         policy = json.loads(kms.get_key_policy(KeyId=ctx.key_arn(purpose), PolicyName="default")["Policy"])
         for item in policy["Statement"]:
             principal = item.get("Principal", {})
-            if "AWS" in principal:
-                expect(principal["AWS"] in (root, [root]), f"{purpose} key admits {principal}")
-            else:
-                expect(bool(item.get("Condition")), f"{purpose} key admits {principal} without a condition")
+            if "AWS" in principal and principal["AWS"] in (root, [root]):
+                continue
+            expect(bool(item.get("Condition")), f"{purpose} key admits {principal} without a condition")
 
 
 CHECKS = [
     ("encryption", "a rotating customer-managed key per purpose", keys_rotate),
-    ("encryption", "key policies admit the account root and conditioned service principals only", key_policies_name_their_principals),
+    ("encryption", "key policies admit the account root, and any other principal only under a condition", key_policies_name_their_principals),
 ]

@@ -8,6 +8,7 @@ from environments import load_environments
 from environments.config_model import StateConfig
 from environments.schema import AuditConfig, EnvironmentConfig, NetworkConfig, Protections
 from environments.validators import CLOUDWATCH_RETENTION_DAYS
+from environments.workload_schema import BackupConfig
 
 
 def test_every_shipped_environment_loads():
@@ -25,7 +26,7 @@ def test_prod_relaxes_nothing_and_dev_relaxes_by_name(configs):
     assert configs["prod"].production is True
     assert configs["prod"].protections.relaxed() == []
     assert set(configs["dev"].protections.relaxed()) == {
-        "deletion_protection", "prevent_destroy", "final_snapshot", "keep_bucket_contents",
+        "deletion_protection", "prevent_destroy", "final_snapshot", "keep_bucket_contents", "keep_recovery_points",
     }
 
 
@@ -83,3 +84,19 @@ def test_a_state_bucket_name_leaves_room_for_its_access_log_bucket():
     assert StateConfig(bucket="a" * 51, region="us-east-1", key="x.tfstate").bucket == "a" * 51
     with pytest.raises(ValueError, match="over S3's 63"):
         StateConfig(bucket="a" * 52, region="us-east-1", key="x.tfstate")
+
+
+def test_backups_are_locked_by_default_and_unlocked_only_by_name(configs):
+    defaults = BackupConfig()
+    assert defaults.vault_lock is True and defaults.copy_to_region is None
+    assert defaults.lock_min_retention_days <= min(defaults.retentions.values())
+    assert max(defaults.retentions.values()) <= defaults.lock_max_retention_days
+    assert "backup" not in configs["prod"].model_fields_set, "prod keeps every backup default"
+    assert configs["prod"].backup == defaults
+    for name in ("dev", "staging"):
+        assert configs[name].backup.vault_lock is False
+        assert "vault_lock" in configs[name].backup.model_fields_set, f"{name} turns the lock off by name"
+
+
+def test_every_backup_field_is_described():
+    assert all(field.description for field in BackupConfig.model_fields.values())

@@ -115,6 +115,8 @@ COUNTERS: dict[str, CountInCloud] = {
     "aws_cloudwatch_metric_alarm": lambda e, env: _named([a["AlarmName"] for a in e.client("cloudwatch").describe_alarms()["MetricAlarms"]], env),
     "aws_cloudtrail": lambda e, env: _named([t["Name"] for t in e.client("cloudtrail").describe_trails()["trailList"]], env),
     "aws_api_gateway_rest_api": lambda e, env: len(_rest_api_ids(e, env)),
+    "aws_backup_vault": lambda e, env: _named([v["BackupVaultName"] for v in e.client("backup").list_backup_vaults()["BackupVaultList"]], env),
+    "aws_backup_plan": lambda e, env: _named([p["BackupPlanName"] for p in e.client("backup").list_backup_plans()["BackupPlansList"]], env),
 }
 """Terraform resource type -> how many of them boto3 finds for the environment."""
 

@@ -695,7 +695,7 @@ def test_destroy_leaves_nothing_behind(e2e):
     kms = e2e.client("kms")
     keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
     platform = [k for k in keys if k["KeyManager"] == "CUSTOMER" and k.get("Description", "").endswith("(acme dev)")]
-    assert len(platform) == 4 and {k["KeyState"] for k in platform} == {"PendingDeletion"}
+    assert len(platform) == 5 and {k["KeyState"] for k in platform} == {"PendingDeletion"}, "data, logs, database, audit, backup"
     aliases = [a["AliasName"] for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/acme-")]
     assert [a for a in aliases if not a.endswith("-default")] == [], "only the baseline's keys (account default) keep aliases"
     buckets = [b["Name"] for b in e2e.client("s3").list_buckets()["Buckets"]]
@@ -704,6 +704,9 @@ def test_destroy_leaves_nothing_behind(e2e):
     kept = {*bootstrapped, OTHER_BUCKET, *BASELINE_BUCKETS}
     assert sorted(buckets) == sorted(kept), "the data lake is gone, contents and all; the state buckets and their access logs stay"
     assert e2e.client("cloudtrail").describe_trails()["trailList"] == []
+    backup = e2e.client("backup")
+    assert [v["BackupVaultName"] for v in backup.list_backup_vaults()["BackupVaultList"] if v["BackupVaultName"].endswith("-dev")] == []
+    assert [p["BackupPlanName"] for p in backup.list_backup_plans()["BackupPlansList"] if p["BackupPlanName"].endswith("-dev")] == []
     assert [t for t in e2e.client("sns").list_topics()["Topics"] if "-dev" in t["TopicArn"]] == []
     assert e2e.client("cloudwatch").describe_alarms(AlarmNamePrefix="acme-")["MetricAlarms"] == []
     iam = e2e.client("iam")

@@ -196,3 +196,9 @@ def test_replacements_that_lose_data_stay_destructive_beside_one_that_holds_none
         "aws_db_instance.other_instance_D7FC2283", "aws_s3_bucket.data", "aws_dynamodb_table.items", "aws_db_parameter_group.retired",
     }
     assert [c.address for c in review.stateless_replacements] == [PARAMETER_GROUP]
+
+
+def test_a_change_to_a_backup_vault_lock_is_security_sensitive():
+    plan = {"resource_changes": [change("aws_backup_vault_lock_configuration.lock", ["update"], {"min_retention_days": 35}, {"min_retention_days": 7})]}
+    (found,) = review_plan(plan, "prod").security_sensitive
+    assert found.security_reasons == ["backup vault lock"]

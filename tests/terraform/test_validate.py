@@ -47,3 +47,20 @@ def test_the_provider_is_exactly_5_100_0(initialized, stack):
     lock = (initialized[stack] / ".terraform.lock.hcl").read_text()
     assert 'provider "registry.terraform.io/hashicorp/aws"' in lock
     assert 'version     = "5.100.0"' in lock
+
+
+def test_a_copy_to_a_second_region_is_valid_terraform(configs, tmp_path):
+    """``backup.copy_to_region`` adds an aliased provider, and a key, a vault and its lock on it: prod with a copy
+    region validates as the shipped stacks do."""
+    from platform_core.target import DeployTarget
+    from tests.synth import synth_environments
+
+    require_tool("terraform")
+    prod = configs["prod"]
+    config = prod.model_copy(update={"backup": prod.backup.model_copy(update={"copy_to_region": "us-west-2"})})
+    synth_environments([config], DeployTarget(kind="aws"), tmp_path)
+    directory = tmp_path / "stacks" / "prod"
+    run_terraform(["init", "-backend=false", "-input=false", "-no-color"], cwd=directory)
+    report = json.loads(run_terraform(["validate", "-json", "-no-color"], cwd=directory, check=False).stdout)
+    assert report["valid"] is True, report["diagnostics"]
+    assert '"provider": "aws.us-west-2"' in (directory / "cdk.tf.json").read_text()

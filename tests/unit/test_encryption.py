@@ -1,4 +1,5 @@
-"""KMS keys: one per purpose, rotating, with a policy that names the root and conditioned services only."""
+"""KMS keys: one per purpose, rotating, with a policy that names the root, conditioned services and the backup role
+(through AWS Backup only)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from tests.synth import by_sid, conditions, find, resources, statements_of
 
-PURPOSES = ("data", "logs", "database", "audit")
+PURPOSES = ("data", "logs", "database", "audit", "backup")
 ACCOUNT = "${data.aws_caller_identity.current-account.account_id}"
 PARTITION = "${data.aws_partition.current-partition.partition}"
 
@@ -53,9 +54,30 @@ def test_no_other_principal_without_a_condition(stacks, environment, purpose):
     for sid, statement in policy(stacks[environment], purpose).items():
         if sid == "AccountRootAdministersKeyAndDelegatesToIam":
             continue
-        assert [p["type"] for p in statement["principals"]] == ["Service"], sid
-        assert statement["condition"], f"{sid} admits a service without a condition"
+        expected = ["AWS"] if purpose == "backup" else ["Service"]
+        assert [p["type"] for p in statement["principals"]] == expected, sid
+        assert statement["condition"], f"{sid} admits a principal without a condition"
         assert "*" not in statement["actions"] and "kms:*" not in statement["actions"]
+
+
+def test_backup_key_admits_the_backup_role_through_aws_backup_only(stacks, environment):
+    stack = stacks[environment]
+    role_name, _ = find(stack, "aws_iam_role", "backup-role/role")
+    statements = policy(stack, "backup")
+    assert set(statements) == {
+        "AccountRootAdministersKeyAndDelegatesToIam", "AwsBackupEncryptsRecoveryPointsWithTheVaultKey", "AwsBackupGrantsTheVaultKeyToAwsResources",
+    }
+    through_backup = {
+        "kms:ViaService": ("StringEquals", ["backup.us-east-1.amazonaws.com"]),
+        "kms:CallerAccount": ("StringEquals", [ACCOUNT]),
+    }
+    encrypt, grant = statements["AwsBackupEncryptsRecoveryPointsWithTheVaultKey"], statements["AwsBackupGrantsTheVaultKeyToAwsResources"]
+    for statement in (encrypt, grant):
+        assert statement["principals"] == [{"type": "AWS", "identifiers": [f"${{aws_iam_role.{role_name}.arn}}"]}]
+    assert conditions(encrypt) == through_backup
+    assert "kms:CreateGrant" not in encrypt["actions"]
+    assert conditions(grant) == {**through_backup, "kms:GrantIsForAWSResource": ("Bool", ["true"])}
+    assert grant["actions"] == ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
 
 
 def test_data_and_database_keys_admit_no_service(stacks, environment):
@@ -78,6 +100,20 @@ def test_logs_key_admits_cloudwatch_logs_by_encryption_context(stacks, environme
             ],
         )
     }
+
+
+def test_logs_key_admits_aws_backup_for_this_vault_and_eventbridge_for_the_failures_rule(stacks, environment):
+    statements = policy(stacks[environment], "logs")
+    vault, rule = statements["BackupVaultsPublishToTheAlarmTopic"], statements["BackupFailuresRulePublishesToTheAlarmTopic"]
+    assert vault["principals"] == [{"type": "Service", "identifiers": ["backup.amazonaws.com"]}]
+    assert conditions(vault) == {
+        "aws:SourceAccount": ("StringEquals", [ACCOUNT]),
+        "aws:SourceArn": ("ArnLike", [f"arn:{PARTITION}:backup:us-east-1:{ACCOUNT}:backup-vault:acme-backups-{environment}"]),
+    }
+    assert rule["principals"] == [{"type": "Service", "identifiers": ["events.amazonaws.com"]}]
+    assert conditions(rule)["aws:SourceArn"] == ("ArnLike", [f"arn:{PARTITION}:events:us-east-1:{ACCOUNT}:rule/acme-backup-failures-{environment}"])
+    for statement in (vault, rule):
+        assert statement["actions"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
 
 
 def test_logs_key_admits_log_delivery_alarms_and_events_for_this_account_only(stacks, environment):

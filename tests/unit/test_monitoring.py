@@ -1,4 +1,5 @@
-"""The alarm topic: KMS-encrypted, published to by CloudWatch alarms, the data lake and the database's RDS events only, TLS only."""
+"""The alarm topic: KMS-encrypted, published to by CloudWatch alarms, the data lake, the database's RDS events, the
+backup vault and the backup-failures rule only, TLS only."""
 
 from __future__ import annotations
 
@@ -26,12 +27,23 @@ def test_topic_policy_names_its_publishers(stacks, environment):
     _, policy = find(stack, "aws_sns_topic_policy", "alarm-topic/policy")
     assert policy["arn"] == ref("aws_sns_topic", topic_name, "arn")
     statements = by_sid(statements_of(stack, policy["policy"]))
-    assert set(statements) == {"CloudWatchAlarmsPublish", "DataLakeBucketsPublishEvents", "DatabaseEventsPublish", "DenyPublishWithoutTls"}
+    assert set(statements) == {
+        "CloudWatchAlarmsPublish", "DataLakeBucketsPublishEvents", "DatabaseEventsPublish", "BackupVaultsPublish", "BackupFailuresRulePublishes",
+        "DenyPublishWithoutTls",
+    }
     assert statements["CloudWatchAlarmsPublish"]["principals"] == [{"type": "Service", "identifiers": ["cloudwatch.amazonaws.com"]}]
     assert statements["DataLakeBucketsPublishEvents"]["principals"] == [{"type": "Service", "identifiers": ["s3.amazonaws.com"]}]
     assert statements["DatabaseEventsPublish"]["principals"] == [{"type": "Service", "identifiers": ["events.rds.amazonaws.com"]}]
     assert conditions(statements["DatabaseEventsPublish"])["aws:SourceArn"] == ("ArnLike", [rds_arn(f"db:acme-database-{environment}"), rds_arn(f"pg:acme-database-{environment}-*")])
-    for sid in ("CloudWatchAlarmsPublish", "DataLakeBucketsPublishEvents", "DatabaseEventsPublish"):
+    assert statements["BackupVaultsPublish"]["principals"] == [{"type": "Service", "identifiers": ["backup.amazonaws.com"]}]
+    assert conditions(statements["BackupVaultsPublish"])["aws:SourceArn"] == (
+        "ArnLike", [f"arn:{PARTITION}:backup:us-east-1:{ACCOUNT}:backup-vault:acme-backups-{environment}"],
+    )
+    assert statements["BackupFailuresRulePublishes"]["principals"] == [{"type": "Service", "identifiers": ["events.amazonaws.com"]}]
+    assert conditions(statements["BackupFailuresRulePublishes"])["aws:SourceArn"] == (
+        "ArnEquals", [f"arn:{PARTITION}:events:us-east-1:{ACCOUNT}:rule/acme-backup-failures-{environment}"],
+    )
+    for sid in ("CloudWatchAlarmsPublish", "DataLakeBucketsPublishEvents", "DatabaseEventsPublish", "BackupVaultsPublish", "BackupFailuresRulePublishes"):
         assert statements[sid]["actions"] == ["sns:Publish"]
         assert conditions(statements[sid])["aws:SourceAccount"] == ("StringEquals", [ACCOUNT])
     deny = statements["DenyPublishWithoutTls"]
