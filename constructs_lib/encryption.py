@@ -153,6 +153,12 @@ def backup_role_grants(region: str, account_id: str, role_arn: str) -> list[Role
     ]
 
 
+def _encrypting_for(sid: str, service: str, account_id: str, source_arns: Sequence[str]) -> ServiceGrant:
+    """A service may encrypt (and read back) what it writes under the key, for the listed sources of the account only:
+    log delivery, and every publisher to the alarm topic."""
+    return ServiceGrant(sid=sid, service=service, actions=("kms:GenerateDataKey*", "kms:Decrypt"), conditions=_source(account_id, source_arns))
+
+
 def _source(account_id: str, source_arns: Sequence[str]) -> Conditions:
     return [("StringEquals", "aws:SourceAccount", [account_id]), ("ArnLike", "aws:SourceArn", list(source_arns))]
 
@@ -227,42 +233,12 @@ class PlatformKeys(Construct):
             "Encrypts log groups, access logs and the alarm topic",
             [
                 cloudwatch_logs_grant(where, props.log_group_prefixes),
-                ServiceGrant(
-                    sid="S3LogDeliveryWritesAccessLogsOfTheDataLake",
-                    service="logging.s3.amazonaws.com",
-                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
-                    conditions=_source(account, props.logging_bucket_arns),
-                ),
-                ServiceGrant(
-                    sid="S3PublishesDataLakeEventsToTheAlarmTopic",
-                    service="s3.amazonaws.com",
-                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
-                    conditions=_source(account, props.notifying_bucket_arns),
-                ),
-                ServiceGrant(
-                    sid="CloudWatchAlarmsPublishToTheAlarmTopic",
-                    service="cloudwatch.amazonaws.com",
-                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
-                    conditions=_source(account, [where.arn("cloudwatch", "alarm:*")]),
-                ),
-                ServiceGrant(
-                    sid="RdsEventsPublishToTheAlarmTopic",
-                    service="events.rds.amazonaws.com",
-                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
-                    conditions=_source(account, props.database_event_source_arns),
-                ),
-                ServiceGrant(
-                    sid="BackupVaultsPublishToTheAlarmTopic",
-                    service="backup.amazonaws.com",
-                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
-                    conditions=_source(account, props.backup_vault_arns),
-                ),
-                ServiceGrant(
-                    sid="BackupFailuresRulePublishesToTheAlarmTopic",
-                    service="events.amazonaws.com",
-                    actions=("kms:GenerateDataKey*", "kms:Decrypt"),
-                    conditions=_source(account, [props.backup_event_rule_arn]),
-                ),
+                _encrypting_for("S3LogDeliveryWritesAccessLogsOfTheDataLake", "logging.s3.amazonaws.com", account, props.logging_bucket_arns),
+                _encrypting_for("S3PublishesDataLakeEventsToTheAlarmTopic", "s3.amazonaws.com", account, props.notifying_bucket_arns),
+                _encrypting_for("CloudWatchAlarmsPublishToTheAlarmTopic", "cloudwatch.amazonaws.com", account, [where.arn("cloudwatch", "alarm:*")]),
+                _encrypting_for("RdsEventsPublishToTheAlarmTopic", "events.rds.amazonaws.com", account, props.database_event_source_arns),
+                _encrypting_for("BackupVaultsPublishToTheAlarmTopic", "backup.amazonaws.com", account, props.backup_vault_arns),
+                _encrypting_for("BackupFailuresRulePublishesToTheAlarmTopic", "events.amazonaws.com", account, [props.backup_event_rule_arn]),
             ],
         )
         self.database = key("database", "Encrypts the database, its master secret and Performance Insights")
