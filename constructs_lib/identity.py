@@ -33,7 +33,8 @@ class ServiceRoleProps:
     source_arn: str | None = None
     managed_policy_arns: Sequence[str] = ()
     account_condition: bool = True
-    """False only for services that set no ``aws:SourceAccount`` when they assume a role (EC2)."""
+    """False only for the services of ``platform_core.conventions.SERVICES_WITHOUT_SOURCE_KEYS`` (EC2, AWS Backup), which
+    set no ``aws:SourceAccount`` when they assume a role."""
 
 
 class ServiceRole(Construct):

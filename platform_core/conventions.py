@@ -32,3 +32,9 @@ BACKUP_VAULT_PURPOSE = "backups"
 
 BACKUP_ROLE_PURPOSE = "backup"
 """The role AWS Backup backs up and restores an environment's resources as: ``<project>-backup-<env>``."""
+
+SERVICES_WITHOUT_SOURCE_KEYS: tuple[str, ...] = ("ec2.amazonaws.com", "backup.amazonaws.com")
+"""Services whose role trust cannot hold them to the account with ``aws:SourceAccount``: EC2 sets none when it
+assumes an instance role, and AWS Backup documents none when it assumes its service role. Another account's service
+could use such a role only if someone there could pass it, and ``iam:PassRole`` stops at the account. The platform's
+roles for them (``ServiceRole`` with ``account_condition=False``) are the only ones verify lets trust without it."""

@@ -6,10 +6,8 @@ import json
 import urllib.parse
 
 from ops.verify import VerifyContext, expect
+from platform_core.conventions import SERVICES_WITHOUT_SOURCE_KEYS
 from platform_core.privilege_guard import BOUNDARY_PURPOSE
-
-SERVICES_WITHOUT_SOURCE_KEYS = ("ec2.amazonaws.com",)
-"""EC2 sets no aws:SourceAccount when it assumes an instance role, so that trust cannot carry one."""
 
 
 def mfa_enforced_on_operators(ctx: VerifyContext) -> None:
@@ -70,6 +68,6 @@ def roles_carry_the_permissions_boundary(ctx: VerifyContext) -> str:
 
 CHECKS = [
     ("identity", "operators must use MFA (managed policy on the group)", mfa_enforced_on_operators),
-    ("identity", "every role trusts one service principal, for this account only (EC2 aside)", roles_trust_one_service_of_this_account),
+    ("identity", "every role trusts one service principal, for this account only (EC2 and AWS Backup aside)", roles_trust_one_service_of_this_account),
     ("identity", "every role carries the permissions boundary, which denies IAM changes and passing other roles", roles_carry_the_permissions_boundary),
 ]

@@ -118,6 +118,21 @@ def test_service_roles_trust_one_service_for_this_account(stacks, environment, p
     assert json.dumps(trust).count("sts:AssumeRole") == 1
 
 
+def test_only_services_that_set_no_source_account_are_trusted_without_one(stacks, environment):
+    """Every role of an environment holds the service it trusts to this account, except the roles of the services
+    that set no ``aws:SourceAccount`` (``SERVICES_WITHOUT_SOURCE_KEYS``), which verify lets through the same way."""
+    from platform_core.conventions import SERVICES_WITHOUT_SOURCE_KEYS
+
+    stack = stacks[environment]
+    unheld = set()
+    for role in resources(stack, "aws_iam_role").values():
+        for trust in statements_of(stack, role["assume_role_policy"]):
+            services = {i for p in trust["principals"] if p["type"] == "Service" for i in p["identifiers"]}
+            if services and "aws:SourceAccount" not in conditions(trust):
+                unheld |= services
+    assert unheld == set(SERVICES_WITHOUT_SOURCE_KEYS)
+
+
 def boundary(stack):
     return find(stack, "aws_iam_policy", "permissions-boundary/policy")
 
