@@ -10,6 +10,7 @@ Terraform run through ``TF_CLI_CONFIG_FILE``, so the user's own
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -96,19 +97,29 @@ def write_cli_config(path: Path | None = None, environ: Mapping[str, str] = os.e
 
 
 def terraform_binary(environ: Mapping[str, str] = os.environ) -> str:
-    """The terraform on PATH, checked to be new enough; PipelineError with the fix otherwise."""
+    """The terraform on PATH, checked to be new enough; PipelineError with the fix otherwise.
+
+    The version is asked once per binary and run (every Terraform step calls this): the same path, size and
+    modification time is the same binary, and one replaced in place is asked again."""
     found = shutil.which("terraform", path=environ.get("PATH"))
     if found is None:
         raise PipelineError(
             "terraform is not installed or not on PATH; install Terraform 1.10 or newer "
             "(https://developer.hashicorp.com/terraform/install) and run again"
         )
+    binary = os.stat(found)
+    _check_version(found, binary.st_size, binary.st_mtime_ns)
+    return found
+
+
+@functools.lru_cache(maxsize=16)
+def _check_version(found: str, size: int, mtime_ns: int) -> None:
+    """Raise PipelineError unless ``found`` is Terraform 1.10 or newer (only a binary that passed is remembered)."""
     output = subprocess.run([found, "version"], capture_output=True, text=True, check=False).stdout
     match = re.search(r"Terraform v(\d+)\.(\d+)\.(\d+)", output)
     if not match or tuple(int(g) for g in match.groups()) < MINIMUM_TERRAFORM:
         shown = match.group(0) if match else "an unknown version"
         raise PipelineError(f"{found} is {shown}; the platform needs Terraform 1.10 or newer for S3 state locking")
-    return found
 
 
 def terraform_environ(extra: Mapping[str, str] | None = None, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
