@@ -175,7 +175,8 @@ class StackPipeline:
             except PipelineError as error:
                 self._refuse_if_protected(error)
                 raise
-        return self.review()
+        with step(f"[{self.name}] review the plan"):
+            return self.review()
 
     def _run_plan(self, command: list[str]) -> None:
         """Run the plan ``command``, releasing a stale lock first when asked."""
