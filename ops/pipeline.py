@@ -152,12 +152,22 @@ class StackPipeline:
             # A stack two runs share (the baseline, under two environments' deploys) is also locked locally while the
             # other run plans or applies in the same directory: init waits for that lock as plan and apply do.
             run_terraform(["init", "-reconfigure", "-input=false", "-no-color", *self._lock_waits()], cwd=self.directory)
+        self._select_workspace()
+        init_stamp.record(self.directory, self.name, terraform)
+
+    def _select_workspace(self) -> None:
+        """Select the stack's workspace, creating it when new. init keeps the directory's selection only when the
+        backend holds that workspace (else it fails, or selects the backend's only one), so a directory that still
+        selects it after init needs no ``workspace select``. (``TF_WORKSPACE`` would save that call on a new directory
+        too, but init then refuses a workspace that does not exist yet in a bucket that holds two others.)"""
+        if init_stamp.selected_workspace(self.directory) == self.name:
+            say(f"    [{self.name}] workspace {self.name}: selected here, and init found it in the backend")
+            return
         with step(f"[{self.name}] workspace {self.name}"):
             run_terraform(["workspace", "select", "-or-create=true", "-no-color", self.name], cwd=self.directory)
-            selected = run_terraform(["workspace", "show", "-no-color"], cwd=self.directory).stdout.strip()
+            selected = init_stamp.selected_workspace(self.directory)
             if selected != self.name:
                 raise PipelineError(f"workspace {self.name} could not be selected (Terraform reports {selected!r})")
-        init_stamp.record(self.directory, self.name, terraform)
 
     def _lock_waits(self) -> list[str]:
         """``-lock-timeout`` for a stack whose runs wait for each other's locks (the baseline); none otherwise, so a
