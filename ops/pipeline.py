@@ -16,6 +16,8 @@ review, then applies exactly that plan).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +27,7 @@ from environments.deployable import Deployable
 from environments.schema import EnvironmentConfig
 from ops import init_stamp, synth_stamp
 from ops.aws_clients import check_aws_credentials, deploy_role
-from ops.bootstrap import ensure_state_buckets
+from ops.bootstrap import make_state_buckets, missing_state_buckets
 from ops.drift import meaningful_drift
 from ops.emulator import Emulator, require_running
 from ops.paths import plans_dir, work_dir
@@ -65,6 +67,8 @@ class StackPipeline:
     first deploy: its bucket is made while the baseline's is)."""
     shown_plan: dict = field(default_factory=dict, init=False, repr=False)
     """``terraform show -json`` of the last plan this run reviewed (it holds secrets: never written as is)."""
+    bucket_check: Future | None = field(default=None, init=False, repr=False)
+    """The check of the state buckets that :meth:`prepare` left running beside the plan (:meth:`settle_state_buckets`)."""
 
     @property
     def name(self) -> str:
@@ -131,9 +135,14 @@ class StackPipeline:
                 say(f"    account {account}")
 
     def prepare(self) -> None:
-        """Everything before a plan: preflight, state bucket, synth, init and the workspace."""
+        """Everything before a plan: preflight, state buckets, synth, init and the workspace.
+
+        The state buckets are checked on a thread meanwhile (a round trip per bucket, and boto3 to start). init waits
+        for the check, and a missing bucket is made first; when init is not needed, the check goes on beside the plan,
+        and :meth:`plan` settles it: a missing state bucket is made and the plan, which could not read the state,
+        runs again; a missing access-log bucket is made after the plan."""
         self.preflight()
-        ensure_state_buckets([self.config, *self.bootstrap_also], self.target)
+        self.bucket_check = _in_background(missing_state_buckets, [self.config, *self.bootstrap_also], self.target)
         environ = {**_with_target(self.target), **synth_selection(self.config)}
         inputs = synth_stamp.inputs_digest(environ)
         if synth_stamp.is_current(self.directory, inputs):
@@ -147,6 +156,7 @@ class StackPipeline:
         if init_stamp.is_current(self.directory, self.name, terraform):
             say(f"==> [{self.name}] terraform init and workspace {self.name}: unchanged since the last run here, not run again")
             return
+        self.settle_state_buckets()
         init_stamp.forget(self.directory)
         with step(f"[{self.name}] terraform init"):
             # A stack two runs share (the baseline, under two environments' deploys) is also locked locally while the
@@ -169,6 +179,16 @@ class StackPipeline:
             if selected != self.name:
                 raise PipelineError(f"workspace {self.name} could not be selected (Terraform reports {selected!r})")
 
+    def settle_state_buckets(self) -> bool:
+        """Wait for the state-bucket check :meth:`prepare` started and make the buckets it found missing; True when
+        this stack's own state bucket was one of them (a plan before it could not read the state)."""
+        check, self.bucket_check = self.bucket_check, None
+        if check is None:
+            return False
+        pending = check.result()
+        make_state_buckets(pending, self.target)
+        return any(config is self.config and config.state.bucket not in existing for config, existing in pending)
+
     def _lock_waits(self) -> list[str]:
         """``-lock-timeout`` for a stack whose runs wait for each other's locks (the baseline); none otherwise, so a
         second run of one environment fails on the lock at once."""
@@ -183,8 +203,13 @@ class StackPipeline:
             try:
                 self._run_plan(command)
             except PipelineError as error:
-                self._refuse_if_protected(error)
-                raise
+                if error.exit_code != EXIT_INTERRUPTED and self.settle_state_buckets():
+                    say(f"    [{self.name}] its state bucket was missing and is made now: planning again")
+                    self._run_plan(command)
+                else:
+                    self._refuse_if_protected(error)
+                    raise
+        self.settle_state_buckets()
         with step(f"[{self.name}] review the plan"):
             return self.review()
 
@@ -218,6 +243,7 @@ class StackPipeline:
 
     def release_lock(self, lock_id: str) -> None:
         """``terraform force-unlock`` of ``lock_id``."""
+        self.settle_state_buckets()
         with step(f"[{self.name}] release state lock {lock_id}"):
             run_terraform(["force-unlock", "-force", "-no-color", lock_id], cwd=self.directory)
 
@@ -240,6 +266,7 @@ class StackPipeline:
 
     def apply(self) -> None:
         """Apply exactly the saved plan, then remove it; say plainly what state a failure leaves behind."""
+        self.settle_state_buckets()
         with step(f"[{self.name}] terraform apply (the reviewed plan)"):
             waits = self._lock_waits()
             try:
@@ -448,6 +475,15 @@ def refuse_destroy_of_protected(config: EnvironmentConfig) -> None:
             "Nothing was touched.",
             exit_code=EXIT_REFUSED,
         )
+
+
+def _in_background(function: Callable, *args) -> Future:
+    """``function(*args)`` on a thread of its own; the Future gives its result, or raises its error."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="platform")
+    try:
+        return pool.submit(function, *args)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _with_target(target: DeployTarget) -> dict[str, str]:

@@ -145,7 +145,7 @@ def test_every_terraform_step_of_the_baseline_waits_for_a_lock_and_an_environmen
         return subprocess.CompletedProcess(args, 0, stdout="", stderr="")
 
     monkeypatch.setattr(pipeline_module, "run_terraform", fake_terraform)
-    monkeypatch.setattr(pipeline_module, "ensure_state_buckets", lambda *a: None)
+    monkeypatch.setattr(pipeline_module, "missing_state_buckets", lambda *a: [])
     monkeypatch.setattr(pipeline_module, "synthesize", lambda **_: None)
     monkeypatch.setattr(StackPipeline, "preflight", lambda self: None)
     monkeypatch.setattr(StackPipeline, "directory", property(lambda self: tmp_path / self.name))
