@@ -67,6 +67,8 @@ class StackPipeline:
     first deploy: its bucket is made while the baseline's is)."""
     shown_plan: dict = field(default_factory=dict, init=False, repr=False)
     """``terraform show -json`` of the last plan this run reviewed (it holds secrets: never written as is)."""
+    preflight_passed: bool = field(default=False, init=False, repr=False)
+    """:meth:`preflight` passed in this run (``drift`` reads the state first, then prepares: once is enough)."""
     bucket_check: Future | None = field(default=None, init=False, repr=False)
     """The check of the state buckets that :meth:`prepare` left running beside the plan (:meth:`settle_state_buckets`)."""
 
@@ -119,7 +121,9 @@ class StackPipeline:
     # --- steps ----------------------------------------------------------------------------
 
     def preflight(self) -> None:
-        """Fail fast on a missing tool, an unreachable target or missing credentials."""
+        """Fail fast on a missing tool, an unreachable target or missing credentials (once per run)."""
+        if self.preflight_passed:
+            return
         terraform_binary()
         if self.target.is_emulator:
             if self.start_emulator:
@@ -133,6 +137,7 @@ class StackPipeline:
             with step("AWS credentials"):
                 account = check_aws_credentials(self.config.region, self.config.account_id, self.config.source_file, deploy_role(self.config))
                 say(f"    account {account}")
+        self.preflight_passed = True
 
     def prepare(self) -> None:
         """Everything before a plan: preflight, state buckets, synth, init and the workspace.

@@ -16,6 +16,8 @@ from ops.pipeline import EnvironmentPipeline, StackPipeline
 from platform_core.errors import EXIT_INTERRUPTED, PipelineError
 from platform_core.target import DeployTarget
 
+REAL_PREFLIGHT = StackPipeline.preflight
+
 
 class FakeTerraform:
     """Records each Terraform step; init writes what init writes, ``workspace select`` the selection."""
@@ -195,3 +197,29 @@ def test_a_plan_that_fails_for_another_reason_fails_as_before(dev, terraform, bu
         dev.plan()
     assert raised.value is error
     assert terraform.calls == ["plan"], "planned once, and an interrupted run makes nothing"
+
+
+def test_drift_reads_the_state_then_prepares_and_checks_the_target_once(dev, terraform, monkeypatch):
+    started: list[int] = []
+
+    class Emulator:
+        def __init__(self, port: int) -> None:
+            self.url = f"http://127.0.0.1:{port}"
+
+        def start(self) -> bool:
+            started.append(1)
+            return False
+
+    class StateHistory:
+        def __init__(self, config, target) -> None:
+            terraform.calls.append("read the state")
+
+        def deployed_resources(self) -> int:
+            return 186
+
+    monkeypatch.setattr(StackPipeline, "preflight", REAL_PREFLIGHT)
+    monkeypatch.setattr(pipeline_module, "Emulator", Emulator)
+    monkeypatch.setattr(pipeline_module, "StateHistory", StateHistory)
+    assert dev.drift() == 0
+    assert started == [1], "the emulator (on AWS: the credentials) checked once, before the state was read"
+    assert terraform.calls == ["read the state", "init", "workspace select", "plan", "show"]
