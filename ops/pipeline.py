@@ -16,7 +16,7 @@ review, then applies exactly that plan).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -148,15 +148,7 @@ class StackPipeline:
         runs again; a missing access-log bucket is made after the plan."""
         self.preflight()
         self.bucket_check = _in_background(missing_state_buckets, [self.config, *self.bootstrap_also], self.target)
-        environ = {**_with_target(self.target), **synth_selection(self.config)}
-        inputs = synth_stamp.inputs_digest(environ)
-        if synth_stamp.is_current(self.directory, inputs):
-            say(f"==> [{self.name}] synthesize ({self.target.kind}): nothing it reads changed since the last synth here, not run again")
-        else:
-            synth_stamp.forget(self.directory)
-            with step(f"[{self.name}] synthesize ({self.target.kind})"):
-                synthesize(environ=environ)
-            synth_stamp.record(self.directory, inputs)
+        synthesize_changed([self.config], self.target)
         terraform = terraform_binary()
         if init_stamp.is_current(self.directory, self.name, terraform):
             say(f"==> [{self.name}] terraform init and workspace {self.name}: unchanged since the last run here, not run again")
@@ -480,6 +472,27 @@ def refuse_destroy_of_protected(config: EnvironmentConfig) -> None:
             "Nothing was touched.",
             exit_code=EXIT_REFUSED,
         )
+
+
+def synthesize_changed(configs: Sequence[Deployable], target: DeployTarget) -> None:
+    """Synthesize, in one run, each stack of ``configs`` whose directory is not what a synth would write now
+    (ops/synth_stamp.py). Each stack's stamp is taken with its own selection, as its own plan computes it: a stack's
+    output does not depend on which other stacks a run synthesizes with it (tests/unit/test_synth_selection.py), so
+    ``make plan-all`` synthesizes every stack once and each plan finds its own current."""
+    stale = []
+    for config in configs:
+        directory, inputs = stack_dir(config.stack_name), synth_stamp.inputs_digest({**_with_target(target), **synth_selection(config)})
+        if synth_stamp.is_current(directory, inputs):
+            say(f"==> [{config.stack_name}] synthesize ({target.kind}): nothing it reads changed since the last synth here, not run again")
+        else:
+            synth_stamp.forget(directory)
+            stale.append((config, directory, inputs))
+    if not stale:
+        return
+    with step(f"[{', '.join(config.stack_name for config, _, _ in stale)}] synthesize ({target.kind})"):
+        synthesize(environ={**_with_target(target), **synth_selection(*(config for config, _, _ in stale))})
+    for _, directory, inputs in stale:
+        synth_stamp.record(directory, inputs)
 
 
 def _in_background(function: Callable, *args) -> Future:
