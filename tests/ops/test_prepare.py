@@ -17,6 +17,7 @@ from platform_core.errors import EXIT_INTERRUPTED, PipelineError
 from platform_core.target import DeployTarget
 
 REAL_PREFLIGHT = StackPipeline.preflight
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class FakeTerraform:
@@ -55,13 +56,14 @@ class FakeTerraform:
 
 @pytest.fixture
 def terraform(tmp_path, monkeypatch) -> FakeTerraform:
-    directory = tmp_path / "stacks" / "dev"
+    directory = tmp_path / "cdktf.out" / "stacks" / "dev"  # dev's stack directory under this work directory
     directory.mkdir(parents=True)
     binary = tmp_path / "terraform"
     binary.write_text("#!/bin/sh\n")
     fake = FakeTerraform(directory)
 
     def synthesize(**_):
+        fake.calls.append("synthesize")
         (directory / "cdk.tf.json").write_text(json.dumps({"terraform": {"backend": {"s3": {"bucket": "acme-tfstate-dev"}}}}))
 
     monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
@@ -71,7 +73,6 @@ def terraform(tmp_path, monkeypatch) -> FakeTerraform:
     monkeypatch.setattr(pipeline_module, "missing_state_buckets", lambda configs, target: [])
     monkeypatch.setattr(pipeline_module, "make_state_buckets", lambda pending, target: pending and fake.calls.append("make buckets"))
     monkeypatch.setattr(StackPipeline, "preflight", lambda self: None)
-    monkeypatch.setattr(StackPipeline, "directory", property(lambda self: directory))
     return fake
 
 
@@ -82,10 +83,10 @@ def dev(configs, terraform) -> EnvironmentPipeline:
 
 def test_a_new_directory_selects_its_workspace_and_a_second_run_needs_neither(dev, terraform):
     dev.prepare()
-    assert terraform.calls == ["init", "workspace select"]
+    assert terraform.calls == ["synthesize", "init", "workspace select"]
     terraform.calls.clear()
     dev.prepare()
-    assert terraform.calls == [], "nothing init or the workspace read changed"
+    assert terraform.calls == [], "nothing synth, init or the workspace read changed"
 
 
 def test_init_again_keeps_the_selected_workspace_without_selecting_it_again(dev, terraform, capsys):
@@ -114,7 +115,7 @@ def test_a_workspace_that_cannot_be_selected_stops_the_run_and_leaves_no_stamp(d
     terraform.select_works = True
     terraform.calls.clear()
     dev.prepare()
-    assert terraform.calls == ["init", "workspace select"], "nothing was taken as done"
+    assert terraform.calls == ["init", "workspace select"], "nothing of init was taken as done"
 
 
 @pytest.fixture
@@ -159,7 +160,7 @@ def test_init_waits_for_the_check_and_a_missing_bucket_is_made_before_it(dev, te
     buckets.found = [(dev.config, [])]
     buckets.release.set()
     dev.prepare()
-    assert terraform.calls == ["make buckets", "init", "workspace select"]
+    assert terraform.calls == ["synthesize", "make buckets", "init", "workspace select"]
 
 
 def test_a_missing_state_bucket_found_beside_the_plan_is_made_and_the_plan_runs_again(dev, terraform, buckets, capsys):
@@ -222,4 +223,36 @@ def test_drift_reads_the_state_then_prepares_and_checks_the_target_once(dev, ter
     monkeypatch.setattr(pipeline_module, "StateHistory", StateHistory)
     assert dev.drift() == 0
     assert started == [1], "the emulator (on AWS: the credentials) checked once, before the state was read"
-    assert terraform.calls == ["read the state", "init", "workspace select", "plan", "show"]
+    assert terraform.calls == ["read the state", "synthesize", "init", "workspace select", "plan", "show"]
+
+
+def _edited_environments(tmp_path: Path) -> Path:
+    copy = tmp_path / "environments"
+    copy.mkdir()
+    for path in (PROJECT_ROOT / "environments").glob("*.toml"):
+        copy.joinpath(path.name).write_text(path.read_text())
+    dev = copy / "dev.toml"
+    dev.write_text(dev.read_text().replace("reserved_concurrency = 5", "reserved_concurrency = 6"))
+    return copy
+
+
+CHANGES = {
+    "an edited environment file": lambda tmp_path, monkeypatch: monkeypatch.setenv("PLATFORM_ENVIRONMENTS_DIR", str(_edited_environments(tmp_path))),
+    "another target": lambda tmp_path, monkeypatch: DeployTarget(kind="aws"),
+    "another emulator port": lambda tmp_path, monkeypatch: DeployTarget(kind="emulator", emulator_port=4999),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_the_plan_verbs_synthesize_again_when_what_the_synth_reads_changed(dev, terraform, monkeypatch, tmp_path, change):
+    """The wiring: prepare takes the digest with the environment directory and the target it runs with (each kind of
+    input, the code and the lock files included, changes the digest: tests/ops/test_synth_stamp.py)."""
+    dev.prepare()
+    terraform.calls.clear()
+    target = change(tmp_path, monkeypatch)
+    again = EnvironmentPipeline(dev.config, target or dev.target)
+    again.prepare()
+    assert terraform.calls == ["synthesize"]
+    terraform.calls.clear()
+    EnvironmentPipeline(dev.config, target or dev.target).prepare()
+    assert terraform.calls == [], "and not again while nothing changes"
