@@ -31,6 +31,7 @@ from ops.bootstrap import make_state_buckets, missing_state_buckets
 from ops.drift import meaningful_drift
 from ops.emulator import Emulator, require_running
 from ops.paths import plans_dir, work_dir
+from ops.plan_show import SHOW, EarlyShow
 from ops.progress import say, step
 from ops.redaction import redact_plan
 from ops.review import PlanReview, blocked_by_prevent_destroy, blocked_review, review_plan
@@ -192,33 +193,46 @@ class StackPipeline:
         return [f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else []
 
     def plan(self, *, destroy: bool = False) -> PlanReview:
-        """``plan -out`` into plans/<env>.tfplan and write its review (the parsed plan is kept in ``shown_plan``)."""
+        """``plan -out`` into plans/<env>.tfplan and write its review (the parsed plan is kept in ``shown_plan``); the
+        review's ``terraform show -json`` starts as soon as the plan file is written (ops/plan_show.py)."""
         self.plan_file.unlink(missing_ok=True)
         plans_dir().mkdir(parents=True, exist_ok=True)
         command = ["plan", "-input=false", "-no-color", f"-out={self.plan_file}", *(["-destroy"] if destroy else []), *self._lock_waits()]
         with step(f"[{self.name}] terraform plan{' -destroy' if destroy else ''}"):
             try:
-                self._run_plan(command)
+                early = self._run_plan(command)
             except PipelineError as error:
                 if error.exit_code != EXIT_INTERRUPTED and self.settle_state_buckets():
                     say(f"    [{self.name}] its state bucket was missing and is made now: planning again")
-                    self._run_plan(command)
+                    early = self._run_plan(command)
                 else:
                     self._refuse_if_protected(error)
                     raise
         self.settle_state_buckets()
         with step(f"[{self.name}] review the plan"):
-            return self.review()
+            return self.review(early)
 
-    def _run_plan(self, command: list[str]) -> None:
-        """Run the plan ``command``, releasing a stale lock first when asked."""
+    def _run_plan(self, command: list[str]) -> EarlyShow:
+        """Run the plan ``command``, releasing a stale lock first when asked; the show of the plan it writes has
+        started."""
         try:
-            run_terraform(command, cwd=self.directory)
+            return self._planned(command)
         except StateLockedError as locked:
             if not (self.force_unlock and locked.stale and locked.lock_id):
                 raise
             self.release_lock(locked.lock_id)
+            return self._planned(command)
+
+    def _planned(self, command: list[str]) -> EarlyShow:
+        """One run of the plan ``command``, with the show of the plan file it writes started as soon as it is whole."""
+        self.plan_file.unlink(missing_ok=True)  # a file left by a failed attempt is never taken for this one's
+        early = EarlyShow(self.plan_file, self.directory)
+        try:
             run_terraform(command, cwd=self.directory)
+        except BaseException:
+            early.cancel()
+            raise
+        return early
 
     def _refuse_if_protected(self, error: PipelineError) -> None:
         """Terraform refused a plan that destroys prevent_destroy resources: review it as destructive and stop."""
@@ -244,12 +258,15 @@ class StackPipeline:
         with step(f"[{self.name}] release state lock {lock_id}"):
             run_terraform(["force-unlock", "-force", "-no-color", lock_id], cwd=self.directory)
 
-    def review(self) -> PlanReview:
-        """Review the saved plan: write plans/<env>.md and plans/<env>.json, print the summary."""
+    def review(self, early: EarlyShow | None = None) -> PlanReview:
+        """Review the saved plan (shown by ``early`` when the plan just made started its show): write plans/<env>.md and
+        plans/<env>.json, print the summary."""
+        shown = early.shown() if early is not None else None
         if not self.plan_file.exists():
             raise PipelineError(f"there is no saved plan for {self.name}; run: {self.plan_command}")
-        shown = run_terraform(["show", "-json", "-no-color", str(self.plan_file)], cwd=self.directory)
-        self.shown_plan = plan = json.loads(shown.stdout)
+        if shown is None:
+            shown = run_terraform([*SHOW, str(self.plan_file)], cwd=self.directory).stdout
+        self.shown_plan = plan = json.loads(shown)
         self.plan_json.write_text(json.dumps(redact_plan(plan)))
         review = review_plan(plan, self.name)
         markdown, summary = review.write(plans_dir())

@@ -234,11 +234,41 @@ def run_terraform(
                 stdout, stderr = process.communicate()
         returncode = process.returncode
     result = subprocess.CompletedProcess(command, returncode, stdout, stderr)
+    return _checked(result, args, cwd, interrupts, detach=detach, stop_requested=stop_requested, check=check)
+
+
+def start_terraform(args: Sequence[str], *, cwd: Path) -> subprocess.Popen[str]:
+    """Start ``terraform <args>`` in ``cwd`` and return at once (its output is captured); :func:`finish_terraform`
+    waits for it. For a run that may begin before the pipeline knows it needs it, and be stopped."""
+    return subprocess.Popen(
+        [terraform_binary(), *args], cwd=cwd, env=terraform_environ(), umask=PRIVATE_UMASK, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def finish_terraform(process: subprocess.Popen[str], args: Sequence[str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Wait for a run :func:`start_terraform` started: the same result, errors and interrupts as :func:`run_terraform`."""
+    with interrupts_deferred() as interrupts:
+        stdout, stderr = process.communicate()
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return _checked(result, args, cwd, interrupts)
+
+
+def _checked(
+    result: subprocess.CompletedProcess[str],
+    args: Sequence[str],
+    cwd: Path,
+    interrupts: Sequence[int],
+    *,
+    detach: bool = False,
+    stop_requested: bool = False,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """``result``, unless the run was interrupted or (with ``check``) failed: then the PipelineError that says so."""
     if interrupts:
         raise PipelineError(
-            _interrupted_message(args[0], cwd, signal.Signals(interrupts[0]).name, detach, stop_requested, returncode),
+            _interrupted_message(args[0], cwd, signal.Signals(interrupts[0]).name, detach, stop_requested, result.returncode),
             exit_code=EXIT_INTERRUPTED,
-            terraform_output=f"{stdout}\n{stderr}",
+            terraform_output=f"{result.stdout}\n{result.stderr}",
         )
     if check and result.returncode != 0:
         output = f"{result.stdout}\n{result.stderr}"
