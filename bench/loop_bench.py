@@ -195,7 +195,7 @@ def section(
         "# Inner-loop benchmark",
         "",
         f"Measured {when:%Y-%m-%d %H:%M} UTC by `make bench-loop` (`bench/loop_bench.py`), all figures in one run: dev deployed onto",
-        f"the local emulator, {runs} rounds after a warm-up round that is dropped, every measurement once per round, in turn.",
+        f"the local emulator, {runs} round{'s' if runs != 1 else ''} after a warm-up round that is dropped, every measurement once per round, in turn.",
         f"Machine: {host}.",
         "",
         "| Measurement | Median (s) | Min-max (s) | Runs |",
