@@ -142,3 +142,8 @@ def test_each_benchmark_rewrites_only_its_own_section(tmp_path):
     results.write_section("# Synth benchmark\n\nnew synth\n", path)
     assert path.read_text() == "# Synth benchmark\n\nnew synth\n\n# Inner-loop benchmark\n\nsecond loop\n"
 
+
+
+def test_the_committed_results_hold_both_sections():
+    headings = [heading for heading, _ in results.sections(results.RESULTS.read_text())]
+    assert headings == ["# Synth benchmark", "# Inner-loop benchmark"]
