@@ -15,7 +15,7 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export CHECKPOINT_DISABLE := 1
 PYTHON := .venv/bin/python
 
-.PHONY: help setup synth validate test test-update-snapshots lint docs clean bench plan-all \
+.PHONY: help setup synth validate test test-update-snapshots lint docs clean bench bench-loop plan-all \
         deploy baseline plan apply comment review destroy drift verify smoke bootstrap unlock state-versions restore-state \
         recovery-points restore-database restore-table \
         emulator-start emulator-stop policy
@@ -120,6 +120,9 @@ test-update-snapshots: setup ## Accept intended changes to the synthesized JSON
 
 bench: setup ## Synth benchmark (ratios in one run) -> bench/results.md
 	$(PYTHON) -m bench.synth_bench
+
+bench-loop: setup ## Inner-loop benchmark on dev deployed onto its own emulator: make plan, drift, one change vs bare terraform -> bench/results.md
+	$(PYTHON) -m bench.loop_bench
 
 lint: setup ## ruff, and the import contracts between the layers (import-linter)
 	$(PYTHON) -m ruff check .

@@ -7,7 +7,7 @@
     scaling: synth of 1, 3 and 10 generated environments, and the marginal cost of one more
     suite: wall time of the test suite without the end-to-end tests
 
-Writes bench/results.md. Run it with ``make bench`` on a quiet machine.
+Writes its section of bench/results.md (the inner-loop benchmark's is kept). Run it with ``make bench`` on a quiet machine.
 """
 
 from __future__ import annotations
@@ -22,12 +22,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from bench.results import RESULTS, write_section
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-RESULTS = PROJECT_ROOT / "bench" / "results.md"
 FLOOR = "from bench.synth_bench import floor_as_shipped; floor_as_shipped()"
 PROJECT_FLOOR = (
     "import os; from synth_runtime.project_node import use_project_node; use_project_node(); "
@@ -91,13 +94,14 @@ def run_once(measurement: Measurement) -> float:
     return elapsed
 
 
-def interleaved(measurements: list[Measurement], runs: int, warmup: int = 1) -> list[Timing]:
+def interleaved(measurements: Sequence[Any], runs: int, warmup: int = 1, run: Callable[[Any], float] = run_once) -> list[Timing]:
     """Run the measurements in rounds (one of each per round, after ``warmup`` rounds that are not kept),
-    so a slow spell of the machine falls on all of them alike and ratios can be taken round by round."""
+    so a slow spell of the machine falls on all of them alike and ratios can be taken round by round.
+    ``run`` times one measurement (anything with a ``label``)."""
     samples: list[list[float]] = [[] for _ in measurements]
     for round_index in range(warmup + runs):
         for kept, measurement in zip(samples, measurements, strict=True):
-            elapsed = run_once(measurement)
+            elapsed = run(measurement)
             if round_index >= warmup:
                 kept.append(elapsed)
     return [Timing(m.label, tuple(kept)) for m, kept in zip(measurements, samples, strict=True)]
@@ -232,7 +236,7 @@ def write_results(
     ]
     if suite is not None:
         lines += [f"Test suite without the end-to-end tests (`pytest --ignore=tests/e2e`): {suite:.0f} s wall time, one provider load per test process.", ""]
-    RESULTS.write_text("\n".join(lines))
+    write_section("\n".join(lines))
 
 
 if __name__ == "__main__":

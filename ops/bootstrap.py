@@ -95,20 +95,32 @@ def _converge(stack: Path, existing: Sequence[str]) -> None:
     run_terraform(["apply", "-auto-approve", "-input=false", "-no-color"], cwd=stack)
 
 
+def _state_buckets(configs: Sequence[Deployable], target: DeployTarget) -> list[tuple[Deployable, list[str]]]:
+    """Each config with the buckets of its pair (the state bucket and its access-log bucket) that exist."""
+    return [(config, [b for b in state_bucket_names(config.state.bucket) if _bucket_exists(config, target, b)]) for config in configs]
+
+
+def missing_state_buckets(configs: Sequence[Deployable], target: DeployTarget) -> list[tuple[Deployable, list[str]]]:
+    """The configs a bucket of whose pair is missing, each with the ones that exist (what :func:`make_state_buckets`
+    takes)."""
+    return [(config, existing) for config, existing in _state_buckets(configs, target) if len(existing) < len(state_bucket_names(config.state.bucket))]
+
+
 def ensure_state_buckets(configs: Sequence[Deployable], target: DeployTarget, *, force: bool = False) -> None:
     """Make sure each config's state bucket and its access-log bucket exist with their protections. Skips the ones
     already in place; the others are made at the same time (most of a bucket's time is the provider waiting for its
     lifecycle rules)."""
-    directory = bootstrap_dir(target)
-    pending = []
-    for config in configs:
-        existing = [bucket for bucket in state_bucket_names(config.state.bucket) if _bucket_exists(config, target, bucket)]
-        # Buckets that exist are left alone (a CI job's read-only role plans where they are); `make bootstrap` (force)
-        # adopts them into this machine's local state and applies their protections again.
-        if force or len(existing) < len(state_bucket_names(config.state.bucket)):
-            pending.append((config, existing))
+    # Buckets that exist are left alone (a CI job's read-only role plans where they are); `make bootstrap` (force)
+    # adopts them into this machine's local state and applies their protections again.
+    make_state_buckets(_state_buckets(configs, target) if force else missing_state_buckets(configs, target), target)
+
+
+def make_state_buckets(pending: Sequence[tuple[Deployable, list[str]]], target: DeployTarget) -> None:
+    """Make (or adopt and converge) the bucket pairs of ``pending`` (each config with its buckets that exist), all at
+    the same time."""
     if not pending:
         return
+    directory = bootstrap_dir(target)
     names = ", ".join(config.stack_name for config, _ in pending)
     buckets = ", ".join(f"s3://{config.state.bucket}" for config, _ in pending)
     with step(f"[{names}] bootstrap state bucket{'s' if len(pending) > 1 else ''} {buckets}"):

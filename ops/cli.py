@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from environments import load_accounts, load_environments
 from ops.emulator import Emulator
 from ops.paths import work_dir
-from ops.pipeline import EnvironmentPipeline, StackPipeline
+from ops.pipeline import EnvironmentPipeline, StackPipeline, synthesize_changed
 from ops.progress import say, step
 from ops.run_registry import registered_run
 from ops.stacks import stack_dir, synthesize
@@ -98,11 +98,12 @@ def plan_all(args: argparse.Namespace) -> int:
         say(f"refused: PLAN_JOBS (--jobs) is {args.jobs!r}; give a whole number of plans to run at once, 1 or more")
         return EXIT_REFUSED
     stacks = list(dict.fromkeys(_stack_names(args.environments)))  # a stack named twice is planned once
-    _configs(stacks)  # every file valid before anything starts
+    configs = _configs(stacks)  # every file valid before anything starts
     target = DeployTarget.from_environ()
     if target.is_emulator:
         emulator = Emulator(target.emulator_port)
         say(f"local AWS emulator on {emulator.url}: {'started (stop it with: make emulator-stop)' if emulator.start() else 'already running'}")
+    synthesize_changed(configs, target)  # one synth for every stack that needs one; each plan then finds its own current
     return run_all(stacks, jobs=int(args.jobs))
 
 

@@ -30,7 +30,6 @@ def _digest(directory: Path, workspace: str, terraform: str) -> str | None:
     providers = directory / ".terraform" / "providers"
     if not backend_state.is_file() or not providers.is_dir():
         return None
-    selected = directory / ".terraform" / "environment"
     synthesized = json.loads((directory / "cdk.tf.json").read_text()).get("terraform", {})
     lock = directory / ".terraform.lock.hcl"
     parts = [
@@ -38,11 +37,18 @@ def _digest(directory: Path, workspace: str, terraform: str) -> str | None:
         lock.read_text() if lock.is_file() else "",
         backend_state.read_text(),
         "\n".join(sorted(str(p.relative_to(providers)) for p in providers.rglob("*"))),
-        selected.read_text().strip() if selected.is_file() else "default",
+        selected_workspace(directory),
         workspace,
         f"{terraform} {Path(terraform).stat().st_mtime_ns} {Path(terraform).stat().st_size}",
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def selected_workspace(directory: Path) -> str:
+    """The workspace Terraform runs in here: what ``terraform workspace show`` reports without ``TF_WORKSPACE``
+    (which the pipeline never passes on)."""
+    selected = directory / ".terraform" / "environment"
+    return (selected.read_text().strip() if selected.is_file() else "") or "default"
 
 
 def is_current(directory: Path, workspace: str, terraform: str) -> bool:

@@ -16,6 +16,8 @@ review, then applies exactly that plan).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,10 +27,11 @@ from environments.deployable import Deployable
 from environments.schema import EnvironmentConfig
 from ops import init_stamp, synth_stamp
 from ops.aws_clients import check_aws_credentials, deploy_role
-from ops.bootstrap import ensure_state_buckets
+from ops.bootstrap import make_state_buckets, missing_state_buckets
 from ops.drift import meaningful_drift
 from ops.emulator import Emulator, require_running
 from ops.paths import plans_dir, work_dir
+from ops.plan_show import SHOW, EarlyShow
 from ops.progress import say, step
 from ops.redaction import redact_plan
 from ops.review import PlanReview, blocked_by_prevent_destroy, blocked_review, review_plan
@@ -65,6 +68,10 @@ class StackPipeline:
     first deploy: its bucket is made while the baseline's is)."""
     shown_plan: dict = field(default_factory=dict, init=False, repr=False)
     """``terraform show -json`` of the last plan this run reviewed (it holds secrets: never written as is)."""
+    preflight_passed: bool = field(default=False, init=False, repr=False)
+    """:meth:`preflight` passed in this run (``drift`` reads the state first, then prepares: once is enough)."""
+    bucket_check: Future | None = field(default=None, init=False, repr=False)
+    """The check of the state buckets that :meth:`prepare` left running beside the plan (:meth:`settle_state_buckets`)."""
 
     @property
     def name(self) -> str:
@@ -115,7 +122,9 @@ class StackPipeline:
     # --- steps ----------------------------------------------------------------------------
 
     def preflight(self) -> None:
-        """Fail fast on a missing tool, an unreachable target or missing credentials."""
+        """Fail fast on a missing tool, an unreachable target or missing credentials (once per run)."""
+        if self.preflight_passed:
+            return
         terraform_binary()
         if self.target.is_emulator:
             if self.start_emulator:
@@ -129,35 +138,54 @@ class StackPipeline:
             with step("AWS credentials"):
                 account = check_aws_credentials(self.config.region, self.config.account_id, self.config.source_file, deploy_role(self.config))
                 say(f"    account {account}")
+        self.preflight_passed = True
 
     def prepare(self) -> None:
-        """Everything before a plan: preflight, state bucket, synth, init and the workspace."""
+        """Everything before a plan: preflight, state buckets, synth, init and the workspace.
+
+        The state buckets are checked on a thread meanwhile (a round trip per bucket, and boto3 to start). init waits
+        for the check, and a missing bucket is made first; when init is not needed, the check goes on beside the plan,
+        and :meth:`plan` settles it: a missing state bucket is made and the plan, which could not read the state,
+        runs again; a missing access-log bucket is made after the plan."""
         self.preflight()
-        ensure_state_buckets([self.config, *self.bootstrap_also], self.target)
-        environ = {**_with_target(self.target), **synth_selection(self.config)}
-        inputs = synth_stamp.inputs_digest(environ)
-        if synth_stamp.is_current(self.directory, inputs):
-            say(f"==> [{self.name}] synthesize ({self.target.kind}): nothing it reads changed since the last synth here, not run again")
-        else:
-            synth_stamp.forget(self.directory)
-            with step(f"[{self.name}] synthesize ({self.target.kind})"):
-                synthesize(environ=environ)
-            synth_stamp.record(self.directory, inputs)
+        self.bucket_check = _in_background(missing_state_buckets, [self.config, *self.bootstrap_also], self.target)
+        synthesize_changed([self.config], self.target)
         terraform = terraform_binary()
         if init_stamp.is_current(self.directory, self.name, terraform):
             say(f"==> [{self.name}] terraform init and workspace {self.name}: unchanged since the last run here, not run again")
             return
+        self.settle_state_buckets()
         init_stamp.forget(self.directory)
         with step(f"[{self.name}] terraform init"):
             # A stack two runs share (the baseline, under two environments' deploys) is also locked locally while the
             # other run plans or applies in the same directory: init waits for that lock as plan and apply do.
             run_terraform(["init", "-reconfigure", "-input=false", "-no-color", *self._lock_waits()], cwd=self.directory)
+        self._select_workspace()
+        init_stamp.record(self.directory, self.name, terraform)
+
+    def _select_workspace(self) -> None:
+        """Select the stack's workspace, creating it when new. init keeps the directory's selection only when the
+        backend holds that workspace (else it fails, or selects the backend's only one), so a directory that still
+        selects it after init needs no ``workspace select``. (``TF_WORKSPACE`` would save that call on a new directory
+        too, but init then refuses a workspace that does not exist yet in a bucket that holds two others.)"""
+        if init_stamp.selected_workspace(self.directory) == self.name:
+            say(f"    [{self.name}] workspace {self.name}: selected here, and init found it in the backend")
+            return
         with step(f"[{self.name}] workspace {self.name}"):
             run_terraform(["workspace", "select", "-or-create=true", "-no-color", self.name], cwd=self.directory)
-            selected = run_terraform(["workspace", "show", "-no-color"], cwd=self.directory).stdout.strip()
+            selected = init_stamp.selected_workspace(self.directory)
             if selected != self.name:
                 raise PipelineError(f"workspace {self.name} could not be selected (Terraform reports {selected!r})")
-        init_stamp.record(self.directory, self.name, terraform)
+
+    def settle_state_buckets(self) -> bool:
+        """Wait for the state-bucket check :meth:`prepare` started and make the buckets it found missing; True when
+        this stack's own state bucket was one of them (a plan before it could not read the state)."""
+        check, self.bucket_check = self.bucket_check, None
+        if check is None:
+            return False
+        pending = check.result()
+        make_state_buckets(pending, self.target)
+        return any(config is self.config and config.state.bucket not in existing for config, existing in pending)
 
     def _lock_waits(self) -> list[str]:
         """``-lock-timeout`` for a stack whose runs wait for each other's locks (the baseline); none otherwise, so a
@@ -165,27 +193,46 @@ class StackPipeline:
         return [f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else []
 
     def plan(self, *, destroy: bool = False) -> PlanReview:
-        """``plan -out`` into plans/<env>.tfplan and write its review (the parsed plan is kept in ``shown_plan``)."""
+        """``plan -out`` into plans/<env>.tfplan and write its review (the parsed plan is kept in ``shown_plan``); the
+        review's ``terraform show -json`` starts as soon as the plan file is written (ops/plan_show.py)."""
         self.plan_file.unlink(missing_ok=True)
         plans_dir().mkdir(parents=True, exist_ok=True)
         command = ["plan", "-input=false", "-no-color", f"-out={self.plan_file}", *(["-destroy"] if destroy else []), *self._lock_waits()]
         with step(f"[{self.name}] terraform plan{' -destroy' if destroy else ''}"):
             try:
-                self._run_plan(command)
+                early = self._run_plan(command)
             except PipelineError as error:
-                self._refuse_if_protected(error)
-                raise
-        return self.review()
+                if error.exit_code != EXIT_INTERRUPTED and self.settle_state_buckets():
+                    say(f"    [{self.name}] its state bucket was missing and is made now: planning again")
+                    early = self._run_plan(command)
+                else:
+                    self._refuse_if_protected(error)
+                    raise
+        self.settle_state_buckets()
+        with step(f"[{self.name}] review the plan"):
+            return self.review(early)
 
-    def _run_plan(self, command: list[str]) -> None:
-        """Run the plan ``command``, releasing a stale lock first when asked."""
+    def _run_plan(self, command: list[str]) -> EarlyShow:
+        """Run the plan ``command``, releasing a stale lock first when asked; the show of the plan it writes has
+        started."""
         try:
-            run_terraform(command, cwd=self.directory)
+            return self._planned(command)
         except StateLockedError as locked:
             if not (self.force_unlock and locked.stale and locked.lock_id):
                 raise
             self.release_lock(locked.lock_id)
+            return self._planned(command)
+
+    def _planned(self, command: list[str]) -> EarlyShow:
+        """One run of the plan ``command``, with the show of the plan file it writes started as soon as it is whole."""
+        self.plan_file.unlink(missing_ok=True)  # a file left by a failed attempt is never taken for this one's
+        early = EarlyShow(self.plan_file, self.directory)
+        try:
             run_terraform(command, cwd=self.directory)
+        except BaseException:
+            early.cancel()
+            raise
+        return early
 
     def _refuse_if_protected(self, error: PipelineError) -> None:
         """Terraform refused a plan that destroys prevent_destroy resources: review it as destructive and stop."""
@@ -207,15 +254,19 @@ class StackPipeline:
 
     def release_lock(self, lock_id: str) -> None:
         """``terraform force-unlock`` of ``lock_id``."""
+        self.settle_state_buckets()
         with step(f"[{self.name}] release state lock {lock_id}"):
             run_terraform(["force-unlock", "-force", "-no-color", lock_id], cwd=self.directory)
 
-    def review(self) -> PlanReview:
-        """Review the saved plan: write plans/<env>.md and plans/<env>.json, print the summary."""
+    def review(self, early: EarlyShow | None = None) -> PlanReview:
+        """Review the saved plan (shown by ``early`` when the plan just made started its show): write plans/<env>.md and
+        plans/<env>.json, print the summary."""
+        shown = early.shown() if early is not None else None
         if not self.plan_file.exists():
             raise PipelineError(f"there is no saved plan for {self.name}; run: {self.plan_command}")
-        shown = run_terraform(["show", "-json", "-no-color", str(self.plan_file)], cwd=self.directory)
-        self.shown_plan = plan = json.loads(shown.stdout)
+        if shown is None:
+            shown = run_terraform([*SHOW, str(self.plan_file)], cwd=self.directory).stdout
+        self.shown_plan = plan = json.loads(shown)
         self.plan_json.write_text(json.dumps(redact_plan(plan)))
         review = review_plan(plan, self.name)
         markdown, summary = review.write(plans_dir())
@@ -229,6 +280,7 @@ class StackPipeline:
 
     def apply(self) -> None:
         """Apply exactly the saved plan, then remove it; say plainly what state a failure leaves behind."""
+        self.settle_state_buckets()
         with step(f"[{self.name}] terraform apply (the reviewed plan)"):
             waits = self._lock_waits()
             try:
@@ -437,6 +489,36 @@ def refuse_destroy_of_protected(config: EnvironmentConfig) -> None:
             "Nothing was touched.",
             exit_code=EXIT_REFUSED,
         )
+
+
+def synthesize_changed(configs: Sequence[Deployable], target: DeployTarget) -> None:
+    """Synthesize, in one run, each stack of ``configs`` whose directory is not what a synth would write now
+    (ops/synth_stamp.py). Each stack's stamp is taken with its own selection, as its own plan computes it: a stack's
+    output does not depend on which other stacks a run synthesizes with it (tests/unit/test_synth_selection.py), so
+    ``make plan-all`` synthesizes every stack once and each plan finds its own current."""
+    stale = []
+    for config in configs:
+        directory, inputs = stack_dir(config.stack_name), synth_stamp.inputs_digest({**_with_target(target), **synth_selection(config)})
+        if synth_stamp.is_current(directory, inputs):
+            say(f"==> [{config.stack_name}] synthesize ({target.kind}): nothing it reads changed since the last synth here, not run again")
+        else:
+            synth_stamp.forget(directory)
+            stale.append((config, directory, inputs))
+    if not stale:
+        return
+    with step(f"[{', '.join(config.stack_name for config, _, _ in stale)}] synthesize ({target.kind})"):
+        synthesize(environ={**_with_target(target), **synth_selection(*(config for config, _, _ in stale))})
+    for _, directory, inputs in stale:
+        synth_stamp.record(directory, inputs)
+
+
+def _in_background(function: Callable, *args) -> Future:
+    """``function(*args)`` on a thread of its own; the Future gives its result, or raises its error."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="platform")
+    try:
+        return pool.submit(function, *args)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _with_target(target: DeployTarget) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """``make plan-all``: plan every stack, a bounded number at once, and write ``plans/summary.md``.
 
-Each stack is planned by its own ``python -m ops plan <stack>`` process (the same verb as ``make plan``, so the same
-synth, init, lock and review), at most ``jobs`` at a time; each one's output goes to ``plans/<stack>.plan-all.log``.
+Every stack that needs a synth is synthesized first, all in one run (``ops.pipeline.synthesize_changed``). Then each
+stack is planned by its own ``python -m ops plan <stack>`` process (the same verb as ``make plan``, so the same synth
+check, init, lock and review: it finds its stack synthesized), at most ``jobs`` at a time; each one's output goes to
+``plans/<stack>.plan-all.log``.
 The summary lists every stack's counts, whether it is destructive, and its review. The exit code gates like
 ``make review``: 0 when every plan is clean, 3 when one is destructive (and none failed), and a failed plan's own
 code (1 when plans failed for different reasons) when any failed: a failure outranks a destructive plan, since its

@@ -10,6 +10,7 @@ Terraform run through ``TF_CLI_CONFIG_FILE``, so the user's own
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -96,19 +97,29 @@ def write_cli_config(path: Path | None = None, environ: Mapping[str, str] = os.e
 
 
 def terraform_binary(environ: Mapping[str, str] = os.environ) -> str:
-    """The terraform on PATH, checked to be new enough; PipelineError with the fix otherwise."""
+    """The terraform on PATH, checked to be new enough; PipelineError with the fix otherwise.
+
+    The version is asked once per binary and run (every Terraform step calls this): the same path, size and
+    modification time is the same binary, and one replaced in place is asked again."""
     found = shutil.which("terraform", path=environ.get("PATH"))
     if found is None:
         raise PipelineError(
             "terraform is not installed or not on PATH; install Terraform 1.10 or newer "
             "(https://developer.hashicorp.com/terraform/install) and run again"
         )
+    binary = os.stat(found)
+    _check_version(found, binary.st_size, binary.st_mtime_ns)
+    return found
+
+
+@functools.lru_cache(maxsize=16)
+def _check_version(found: str, size: int, mtime_ns: int) -> None:
+    """Raise PipelineError unless ``found`` is Terraform 1.10 or newer (only a binary that passed is remembered)."""
     output = subprocess.run([found, "version"], capture_output=True, text=True, check=False).stdout
     match = re.search(r"Terraform v(\d+)\.(\d+)\.(\d+)", output)
     if not match or tuple(int(g) for g in match.groups()) < MINIMUM_TERRAFORM:
         shown = match.group(0) if match else "an unknown version"
         raise PipelineError(f"{found} is {shown}; the platform needs Terraform 1.10 or newer for S3 state locking")
-    return found
 
 
 def terraform_environ(extra: Mapping[str, str] | None = None, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
@@ -223,11 +234,41 @@ def run_terraform(
                 stdout, stderr = process.communicate()
         returncode = process.returncode
     result = subprocess.CompletedProcess(command, returncode, stdout, stderr)
+    return _checked(result, args, cwd, interrupts, detach=detach, stop_requested=stop_requested, check=check)
+
+
+def start_terraform(args: Sequence[str], *, cwd: Path) -> subprocess.Popen[str]:
+    """Start ``terraform <args>`` in ``cwd`` and return at once (its output is captured); :func:`finish_terraform`
+    waits for it. For a run that may begin before the pipeline knows it needs it, and be stopped."""
+    return subprocess.Popen(
+        [terraform_binary(), *args], cwd=cwd, env=terraform_environ(), umask=PRIVATE_UMASK, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def finish_terraform(process: subprocess.Popen[str], args: Sequence[str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Wait for a run :func:`start_terraform` started: the same result, errors and interrupts as :func:`run_terraform`."""
+    with interrupts_deferred() as interrupts:
+        stdout, stderr = process.communicate()
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return _checked(result, args, cwd, interrupts)
+
+
+def _checked(
+    result: subprocess.CompletedProcess[str],
+    args: Sequence[str],
+    cwd: Path,
+    interrupts: Sequence[int],
+    *,
+    detach: bool = False,
+    stop_requested: bool = False,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """``result``, unless the run was interrupted or (with ``check``) failed: then the PipelineError that says so."""
     if interrupts:
         raise PipelineError(
-            _interrupted_message(args[0], cwd, signal.Signals(interrupts[0]).name, detach, stop_requested, returncode),
+            _interrupted_message(args[0], cwd, signal.Signals(interrupts[0]).name, detach, stop_requested, result.returncode),
             exit_code=EXIT_INTERRUPTED,
-            terraform_output=f"{stdout}\n{stderr}",
+            terraform_output=f"{result.stdout}\n{result.stderr}",
         )
     if check and result.returncode != 0:
         output = f"{result.stdout}\n{result.stderr}"

@@ -129,28 +129,30 @@ def test_destroying_an_unused_baseline_needs_the_account_name_again(baseline, st
     baseline.refuse_destroy()
 
 
-def test_every_terraform_step_of_the_baseline_waits_for_a_lock_and_an_environments_never_does(baseline, accounts, configs, monkeypatch):
+def test_every_terraform_step_of_the_baseline_waits_for_a_lock_and_an_environments_never_does(baseline, accounts, configs, monkeypatch, tmp_path):
     """Two environments' deploys run the baseline in one directory: the second one's init met the first one's local
     lock on .terraform/terraform.tfstate and failed at once (seen in a fresh-clone run). init, plan and apply of the
     baseline wait; an environment's steps do not (a second run of one environment fails on its lock at once)."""
     import ops.pipeline as pipeline_module
 
     calls: list[list[str]] = []
-    selected: list[str] = []
 
-    def fake_terraform(args, **_):
+    def fake_terraform(args, cwd, **_):
         calls.append(list(args))
-        return subprocess.CompletedProcess(args, 0, stdout=selected[-1] if args[:2] == ["workspace", "show"] else "", stderr="")
+        if args[:2] == ["workspace", "select"]:
+            (cwd / ".terraform").mkdir(exist_ok=True)
+            (cwd / ".terraform" / "environment").write_text(args[-1])
+        return subprocess.CompletedProcess(args, 0, stdout="", stderr="")
 
     monkeypatch.setattr(pipeline_module, "run_terraform", fake_terraform)
-    monkeypatch.setattr(pipeline_module, "ensure_state_buckets", lambda *a: None)
+    monkeypatch.setattr(pipeline_module, "missing_state_buckets", lambda *a: [])
     monkeypatch.setattr(pipeline_module, "synthesize", lambda **_: None)
     monkeypatch.setattr(StackPipeline, "preflight", lambda self: None)
-    monkeypatch.setattr(StackPipeline, "directory", property(lambda self: PROJECT_ROOT))
+    monkeypatch.setattr(StackPipeline, "directory", property(lambda self: tmp_path / self.name))
     dev = EnvironmentPipeline(configs["dev"], DeployTarget(kind="emulator"), account=accounts["default"])
     for pipeline, waits in ((baseline, ["-lock-timeout=10m"]), (dev, [])):
         calls.clear()
-        selected.append(pipeline.name)
+        pipeline.directory.mkdir()
         pipeline.prepare()
         (init,) = [c for c in calls if c[0] == "init"]
         assert [a for a in init if a.startswith("-lock-timeout")] == waits, init

@@ -114,3 +114,39 @@ def test_a_bad_plan_jobs_is_refused_and_breaks_no_other_verb(tmp_path, monkeypat
     assert main(["plan-all", "dev"]) == EXIT_REFUSED
     assert "PLAN_JOBS" in capsys.readouterr().err
     assert not (tmp_path / "plans").exists()
+
+
+def test_every_stack_is_synthesized_in_one_run_before_the_plans_and_each_plan_finds_its_own_current(plans, tmp_path, monkeypatch):
+    """One synth for all of them, and each plan process, which synthesizes only its own stack (PLATFORM_ENVS=<env>),
+    finds that stack current: nothing is synthesized twice, and no two plans synthesize into cdktf.out at once."""
+    import ops.cli as cli
+    import ops.pipeline as pipeline_module
+    from environments import load_accounts, load_environments
+    from ops import synth_stamp
+    from ops.stacks import stack_dir, synth_selection
+    from platform_core.target import DeployTarget
+
+    monkeypatch.setenv("EMULATOR_PORT", "4999")
+    monkeypatch.setattr(cli.Emulator, "start", lambda self: False)
+    synths: list[tuple[str, str]] = []
+
+    def synthesize(environ):
+        synths.append((environ["PLATFORM_ENVS"], environ["PLATFORM_ACCOUNTS"]))
+        for name in [*environ["PLATFORM_ENVS"].split(","), *(f"baseline-{a}" for a in environ["PLATFORM_ACCOUNTS"].split(",") if a)]:
+            stack_dir(name).mkdir(parents=True, exist_ok=True)
+            (stack_dir(name) / "cdk.tf.json").write_text(f'{{"stack": "{name}"}}')
+
+    def plan_every_stack(stacks, jobs):
+        target = DeployTarget.from_environ()
+        for config in [*load_environments(only=[s for s in stacks if not s.startswith("baseline-")]), *load_accounts().values()]:
+            inputs = synth_stamp.inputs_digest({**pipeline_module._with_target(target), **synth_selection(config)})
+            assert synth_stamp.is_current(stack_dir(config.stack_name), inputs), f"{config.stack_name}'s own plan would synthesize again"
+        return 0
+
+    monkeypatch.setattr(pipeline_module, "synthesize", synthesize)
+    monkeypatch.setattr(module, "plan_all", plan_every_stack)
+    assert cli.main(["plan-all"]) == 0
+    environments = ",".join(c.name for c in load_environments())
+    assert synths == [(environments, ",".join(load_accounts()))], "one synth of every stack"
+    assert cli.main(["plan-all"]) == 0
+    assert len(synths) == 1, "and none when nothing it reads changed"

@@ -17,6 +17,7 @@ from ops.terraform_cli import (
     find_provider_mirror,
     lock_error,
     mirror_holds_provider,
+    terraform_binary,
     terraform_environ,
 )
 from platform_core.errors import PipelineError
@@ -71,6 +72,28 @@ Lock Info:
   Created:   2026-11-22 04:00:00.000000 +0000 UTC
   Info:
 """
+
+
+def _counting_terraform(directory: Path, version: str) -> Path:
+    """A terraform that answers ``version`` with ``version`` and counts how often it was asked."""
+    directory.mkdir(exist_ok=True)
+    binary = directory / "terraform"
+    binary.write_text(f'#!/bin/sh\necho asked >> "{directory / "asked"}"\necho "Terraform v{version}"\n')
+    binary.chmod(0o755)
+    return binary
+
+
+def test_the_version_is_asked_once_per_binary_and_again_when_it_is_replaced(tmp_path):
+    binary = _counting_terraform(tmp_path / "bin", "1.11.4")
+    environ = {"PATH": str(binary.parent)}
+    assert terraform_binary(environ) == terraform_binary(environ) == str(binary)
+    assert (binary.parent / "asked").read_text().count("asked") == 1, "every Terraform step checks it: asked once"
+    _counting_terraform(tmp_path / "bin", "1.9.8")  # replaced in place by an older one
+    with pytest.raises(PipelineError, match="is Terraform v1.9.8; the platform needs Terraform 1.10 or newer"):
+        terraform_binary(environ)
+    with pytest.raises(PipelineError, match="v1.9.8"):
+        terraform_binary(environ)
+    assert (binary.parent / "asked").read_text().count("asked") == 3, "a refused binary is never remembered as good"
 
 
 def test_on_the_emulator_the_shells_endpoints_and_workspace_are_not_terraforms(tmp_path, monkeypatch):
