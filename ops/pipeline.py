@@ -208,7 +208,11 @@ class StackPipeline:
                 else:
                     self._refuse_if_protected(error)
                     raise
-        self.settle_state_buckets()
+        try:
+            self.settle_state_buckets()
+        except BaseException:
+            early.cancel()  # the show of a plan that will not be reviewed
+            raise
         with step(f"[{self.name}] review the plan"):
             return self.review(early)
 
@@ -451,6 +455,11 @@ class StackPipeline:
         return 0
 
 
+SMOKE_SWITCH = "SMOKE"
+"""``SMOKE=0`` turns off the smoke test after a deploy or an apply, by name and loudly (a runner outside the API's
+allowed CIDRs); ``make smoke`` always runs it."""
+
+
 @dataclass
 class EnvironmentPipeline(StackPipeline):
     """The pipeline of one environment; its deploy makes sure the account's baseline is current first."""
@@ -467,8 +476,13 @@ class EnvironmentPipeline(StackPipeline):
         refuse_destroy_of_protected(self.config)
 
     def smoke(self) -> None:
+        import os
+
         from ops.smoke import smoke_test
 
+        if os.environ.get(SMOKE_SWITCH) == "0":
+            say(f"!! [{self.name}] smoke test SKIPPED ({SMOKE_SWITCH}=0): nothing has shown that the deployed API answers; run `make smoke {self.config.make_args}`")
+            return
         smoke_test(self.config, self.target)
 
     def deploy(self, *, allow_destructive: bool = False) -> int:

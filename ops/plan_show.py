@@ -28,7 +28,7 @@ def is_whole(plan_file: Path) -> bool:
     try:
         with zipfile.ZipFile(plan_file) as archive:
             return archive.testzip() is None
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError):
+    except Exception:  # noqa: BLE001 - a file half written fails in many ways (zlib, struct, ...): not whole yet
         return False
 
 
@@ -45,7 +45,10 @@ class EarlyShow:
     def _watch(self) -> None:
         while not self._stop.wait(POLL_SECONDS):
             if is_whole(self.plan_file):
-                self._process = start_terraform([*SHOW, str(self.plan_file)], cwd=self.directory)
+                try:
+                    self._process = start_terraform([*SHOW, str(self.plan_file)], cwd=self.directory)
+                except Exception:  # noqa: BLE001 - the show runs again the ordinary way after the plan, and says why
+                    self._process = None
                 return
 
     def _stopped(self) -> subprocess.Popen[str] | None:

@@ -99,9 +99,12 @@ def _run(ctx: VerifyContext, caller) -> list[CheckResult]:
         if ctx.target.is_emulator:
             results.append(CheckResult(TIER, "unsigned requests are refused", "SKIP", "emulator: API Gateway's authorizer does not run here"))
         else:
+            # With the API key but no signature: the IAM authorizer answers 403, Cognito's 401 (no token).
+            expected = 401 if ctx.config.api.authorizer == "cognito" else 403
             refused = [a.status for a in answers[4:]]
-            ok = all(status == 403 for status in refused)
-            results.append(CheckResult(TIER, "unsigned requests are refused (403)", "PASS" if ok else "FAIL", "" if ok else f"answered {refused}"))
+            ok = all(status == expected for status in refused)
+            name = f"unsigned requests are refused ({expected})"
+            results.append(CheckResult(TIER, name, "PASS" if ok else "FAIL", "" if ok else f"answered {refused}"))
         results.append(_check(f"the item is in the table {ctx.names.name('items')}", lambda: _in_table(table, ctx.names.name("items"), item_id)))
         results.append(_check("the request left its record in the logs bucket", lambda: _record_of(ctx, caller, stored, item_id)))
     finally:
@@ -238,13 +241,19 @@ def _aws_caller(ctx: VerifyContext) -> HttpsCaller:
             )
         caller.bearer_token = token
         return caller
-    principal = api.invoke_principals[0]
-    role = principal if principal.startswith("arn:") else f"arn:aws:iam::{ctx.account_id}:role/{principal}"
+    roles = [p if p.startswith("arn:") else f"arn:aws:iam::{ctx.account_id}:role/{p}" for p in api.invoke_principals]
+    roles = [r for r in roles if ":role/" in r]
+    if not roles:
+        raise PipelineError(
+            f"the smoke test signs its requests as a role of [api] invoke_principals in environments/{ctx.config.name}.toml, "
+            "and it lists none (users only): list a role the credentials you deploy with may assume"
+        )
+    role = roles[0]
     try:
         issued = ctx.client("sts").assume_role(RoleArn=role, RoleSessionName=f"{SMOKE_SESSION_PREFIX}-{ctx.config.name}")["Credentials"]
     except Exception as error:  # noqa: BLE001 - one message with the fix
         raise PipelineError(
-            f"the smoke test signs its requests as the first of [api] invoke_principals in environments/{ctx.config.name}.toml, "
+            f"the smoke test signs its requests as the first role of [api] invoke_principals in environments/{ctx.config.name}.toml, "
             f"{role}, and could not assume it ({error}): let your credentials assume that role, or list first a role they can"
         ) from None
     caller.credentials = botocore.credentials.Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])

@@ -34,7 +34,7 @@ class Request:
     query: dict[str, str] | None = None
     body: str | None = None
     signed: bool = True
-    """False: sent with no signature (and no API key), which API Gateway must refuse."""
+    """False: sent with the API key but no signature (or token), which the authorizer must refuse."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,9 @@ class HttpsCaller:
         url = self.url + (f"?{urllib.parse.urlencode(request.query)}" if request.query else "")
         headers = _headers(request)
         data = request.body.encode() if request.body is not None else None
+        if self.api_key:
+            headers["x-api-key"] = self.api_key  # always: an unsigned request is refused by the authorizer, not for want of a key
         if request.signed:
-            if self.api_key:
-                headers["x-api-key"] = self.api_key
             if self.bearer_token:
                 headers["Authorization"] = self.bearer_token
             else:
@@ -92,7 +92,7 @@ class HttpsCaller:
                 return Answer(response.status, response.read().decode(errors="replace"), response.headers.get(REQUEST_ID_HEADER))
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read().decode(errors="replace"), error.headers.get(REQUEST_ID_HEADER))
-        except (urllib.error.URLError, TimeoutError) as error:
+        except OSError as error:  # URLError, a timeout, a connection reset
             raise PipelineError(f"the smoke test could not reach {self.url}: {getattr(error, 'reason', error)}") from None
 
 
@@ -118,6 +118,7 @@ class LocalLambdaCaller:
             with zipfile.ZipFile(self.package) as archive:
                 archive.extractall(scratch)
             environ = {
+                **self.variables,  # first: a variable named AWS_* never replaces the role's credentials or the endpoint
                 "PATH": os.environ.get("PATH", ""),
                 "LANG": "C.UTF-8",
                 "AWS_REGION": self.region,
@@ -127,7 +128,6 @@ class LocalLambdaCaller:
                 "AWS_ACCESS_KEY_ID": self.role_credentials["AccessKeyId"],
                 "AWS_SECRET_ACCESS_KEY": self.role_credentials["SecretAccessKey"],
                 "AWS_SESSION_TOKEN": self.role_credentials["SessionToken"],
-                **self.variables,
             }
             events = [self._event(request) for request in requests]
             try:

@@ -25,7 +25,12 @@ case "$1" in
     for arg in "$@"; do case "$arg" in -out=*) out="${arg#-out=}" ;; esac; done
     "$FAKE_PYTHON" -c "$FAKE_WRITE_PLAN" "$out"
     echo "plan written" >> "$log"
-    sleep 1
+    if [ -n "$FAKE_PLAN_WAITS_FOR" ]; then
+      # Exits once the show has got that far (at most 30 s): the order under test, however loaded the machine.
+      for _ in $(seq 300); do grep -qx "$FAKE_PLAN_WAITS_FOR" "$log" && break; sleep 0.1; done
+    else
+      sleep 1
+    fi
     echo "plan exits" >> "$log"
     exit "${FAKE_PLAN_EXIT:-0}" ;;
   show)
@@ -60,7 +65,8 @@ def events(tmp_path: Path) -> list[str]:
     return (tmp_path / "log").read_text().splitlines()
 
 
-def test_the_show_starts_once_the_plan_file_is_whole_before_the_plan_exits(dev, tmp_path):
+def test_the_show_starts_once_the_plan_file_is_whole_before_the_plan_exits(dev, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_PLAN_WAITS_FOR", "show exits")
     review = dev.plan()
     assert events(tmp_path) == ["plan written", "show starts", "show exits", "plan exits"]
     assert review.changes == [] and json.loads((tmp_path / "work" / "plans" / "dev.json").read_text())["counts"]["update"] == 0
@@ -75,6 +81,7 @@ def test_a_plan_file_that_is_not_whole_is_shown_after_the_plan(dev, tmp_path, mo
 def test_a_failed_plan_stops_its_show_and_writes_no_review(dev, tmp_path, monkeypatch):
     monkeypatch.setenv("FAKE_PLAN_EXIT", "1")
     monkeypatch.setenv("FAKE_SHOW_SECONDS", "30")
+    monkeypatch.setenv("FAKE_PLAN_WAITS_FOR", "show starts")
     started = time.monotonic()
     with pytest.raises(PipelineError, match="terraform plan failed"):
         dev.plan()

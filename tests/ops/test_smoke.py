@@ -36,7 +36,7 @@ class StandInApi:
 
     def _one(self, request: Request) -> Answer:
         if not request.signed and not self.lets_unsigned_in:
-            return Answer(403, '{"message":"Missing Authentication Token"}')
+            return Answer(403, '{"message":"Missing Authentication Token"}')  # the IAM authorizer
         self.count += 1
         event = {"httpMethod": request.method, "path": "/data", "body": request.body, "queryStringParameters": request.query,
                  "headers": {"Content-Type": "application/json"}, "requestContext": {"identity": {"sourceIp": "203.0.113.9"}}}
@@ -142,4 +142,21 @@ def test_the_https_caller_signs_for_execute_api_with_the_key_and_sends_unsigned_
     assert first["headers"]["x-amz-security-token"] == "token" and first["headers"]["x-api-key"] == "k-1"
     assert first["body"] == '{"id": "x"}' and first["headers"]["content-type"] == "application/json"
     assert second["path"] == "/dev/data?id=x"
-    assert not {"authorization", "x-api-key", "x-amz-security-token"} & set(second["headers"])
+    assert not {"authorization", "x-amz-security-token"} & set(second["headers"])
+    assert second["headers"]["x-api-key"] == "k-1", "refused for want of a signature, not of the key"
+
+
+def test_smoke_0_skips_it_after_a_deploy_by_name_and_loudly(configs, monkeypatch, capsys):
+    import ops.smoke
+    from ops.pipeline import EnvironmentPipeline
+
+    def must_not_run(*_):
+        raise AssertionError("the smoke test ran")
+
+    monkeypatch.setattr(ops.smoke, "smoke_test", must_not_run)
+    monkeypatch.setenv("SMOKE", "0")
+    EnvironmentPipeline(configs["dev"], DeployTarget(kind="emulator")).smoke()
+    assert "!! [dev] smoke test SKIPPED (SMOKE=0)" in capsys.readouterr().err
+    monkeypatch.setenv("SMOKE", "1")
+    with pytest.raises(AssertionError, match="the smoke test ran"):
+        EnvironmentPipeline(configs["dev"], DeployTarget(kind="emulator")).smoke()
