@@ -269,10 +269,15 @@ def validate(args: argparse.Namespace) -> int:
 def policy(args: argparse.Namespace) -> int:
     """Synthesize and run checkov over every environment and account baseline, or only the named ones (make policy
     STACKS=...), and each one's last reviewed plan; the suppressions apply."""
+    from ops import plan_json
     from ops.checkov_gate import findings, scan_plan, scan_stack, verify_accepted_errors
-    from ops.paths import plans_dir
 
     configs = _configs(_stack_names(args.environments))
+    for name in (c.stack_name for c in configs):
+        # A plan reviewed from Terraform's own report (it changes nothing) has its JSON written now, before the synth.
+        if not plan_json.is_current(name) and plan_json.saved_plan(name).exists():
+            with step(f"[{name}] the saved plan as JSON (terraform show -json, redacted)"):
+                plan_json.ensure(name)
     with step(f"synthesize {', '.join(c.stack_name for c in configs)}"):
         _synthesize_stacks(configs)
     reports = []
@@ -280,7 +285,7 @@ def policy(args: argparse.Namespace) -> int:
         name, settings = config.stack_name, config.settings()
         with step(f"[{name}] checkov"):
             reports.append(scan_stack(name, stack_dir(name), settings))
-            plan = plans_dir() / f"{name}.plan.json"
+            plan = plan_json.path_of(name)
             if plan.exists():
                 reports.append(scan_plan(name, plan, stack_dir(name), settings))
     reports = verify_accepted_errors(reports)

@@ -25,19 +25,18 @@ from pathlib import Path
 from environments.account_schema import AccountConfig
 from environments.deployable import Deployable
 from environments.schema import EnvironmentConfig
-from ops import init_stamp, synth_stamp
+from ops import init_stamp, plan_json, synth_stamp
 from ops.aws_clients import check_aws_credentials, deploy_role
 from ops.bootstrap import make_state_buckets, missing_state_buckets
 from ops.drift import meaningful_drift
 from ops.emulator import Emulator, require_running
 from ops.paths import plans_dir, work_dir
-from ops.plan_show import SHOW, EarlyShow
+from ops.plan_stream import PlanStream
 from ops.progress import say, step
-from ops.redaction import redact_plan
 from ops.review import PlanReview, blocked_by_prevent_destroy, blocked_review, review_plan
 from ops.stacks import stack_dir, synth_selection, synthesize
 from ops.state_recovery import StateHistory
-from ops.terraform_cli import run_terraform, terraform_binary
+from ops.terraform_cli import run_terraform, stream_terraform, terraform_binary
 from ops.verify import CheckResult, verify_environment
 from platform_core.errors import (
     EXIT_DESTRUCTIVE,
@@ -111,13 +110,7 @@ class StackPipeline:
     def plan_file(self) -> Path:
         """The saved plan apply needs: it holds sensitive values in clear, so it is private (0600) and
         removed once applied or superseded."""
-        return plans_dir() / f"{self.name}.tfplan"
-
-    @property
-    def plan_json(self) -> Path:
-        """``terraform show -json`` of the last reviewed plan, every sensitive value redacted (what checkov scans
-        with ``make policy``, and safe to share)."""
-        return plans_dir() / f"{self.name}.plan.json"
+        return plan_json.saved_plan(self.name)
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -192,51 +185,53 @@ class StackPipeline:
         second run of one environment fails on the lock at once."""
         return [f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else []
 
-    def plan(self, *, destroy: bool = False) -> PlanReview:
-        """``plan -out`` into plans/<env>.tfplan and write its review (the parsed plan is kept in ``shown_plan``); the
-        review's ``terraform show -json`` starts as soon as the plan file is written (ops/plan_show.py)."""
+    def plan(self, *, destroy: bool = False, drift: bool = False) -> PlanReview:
+        """``plan -json -out`` into plans/<env>.tfplan and write its review (the parsed plan, when the review showed
+        it, is kept in ``shown_plan``). Terraform's own report of the plan tells whether the review needs
+        ``terraform show -json`` (a plan that changes nothing does not; with ``drift``, one that found drift does),
+        and a show it needs starts as soon as the plan file is written (ops/plan_stream.py)."""
         self.plan_file.unlink(missing_ok=True)
         plans_dir().mkdir(parents=True, exist_ok=True)
         command = ["plan", "-input=false", "-no-color", f"-out={self.plan_file}", *(["-destroy"] if destroy else []), *self._lock_waits()]
         with step(f"[{self.name}] terraform plan{' -destroy' if destroy else ''}"):
             try:
-                early = self._run_plan(command)
+                stream = self._run_plan(command, drift)
             except PipelineError as error:
                 if error.exit_code != EXIT_INTERRUPTED and self.settle_state_buckets():
                     say(f"    [{self.name}] its state bucket was missing and is made now: planning again")
-                    early = self._run_plan(command)
+                    stream = self._run_plan(command, drift)
                 else:
                     self._refuse_if_protected(error)
                     raise
         try:
             self.settle_state_buckets()
         except BaseException:
-            early.cancel()  # the show of a plan that will not be reviewed
+            stream.cancel()  # the show of a plan that will not be reviewed
             raise
         with step(f"[{self.name}] review the plan"):
-            return self.review(early)
+            return self.review(stream)
 
-    def _run_plan(self, command: list[str]) -> EarlyShow:
-        """Run the plan ``command``, releasing a stale lock first when asked; the show of the plan it writes has
-        started."""
+    def _run_plan(self, command: list[str], drift: bool) -> PlanStream:
+        """Run the plan ``command``, releasing a stale lock first when asked; a show of the plan it wrote, if the
+        review needs one, has started."""
         try:
-            return self._planned(command)
+            return self._planned(command, drift)
         except StateLockedError as locked:
             if not (self.force_unlock and locked.stale and locked.lock_id):
                 raise
             self.release_lock(locked.lock_id)
-            return self._planned(command)
+            return self._planned(command, drift)
 
-    def _planned(self, command: list[str]) -> EarlyShow:
-        """One run of the plan ``command``, with the show of the plan file it writes started as soon as it is whole."""
+    def _planned(self, command: list[str], drift: bool) -> PlanStream:
+        """One run of the plan ``command``, read as Terraform reports it."""
         self.plan_file.unlink(missing_ok=True)  # a file left by a failed attempt is never taken for this one's
-        early = EarlyShow(self.plan_file, self.directory)
+        stream = PlanStream(self.plan_file, self.directory, drift_matters=drift)
         try:
-            run_terraform(command, cwd=self.directory)
+            stream_terraform(command, cwd=self.directory, on_message=stream.feed)
         except BaseException:
-            early.cancel()
+            stream.cancel()
             raise
-        return early
+        return stream
 
     def _refuse_if_protected(self, error: PipelineError) -> None:
         """Terraform refused a plan that destroys prevent_destroy resources: review it as destructive and stop."""
@@ -262,17 +257,21 @@ class StackPipeline:
         with step(f"[{self.name}] release state lock {lock_id}"):
             run_terraform(["force-unlock", "-force", "-no-color", lock_id], cwd=self.directory)
 
-    def review(self, early: EarlyShow | None = None) -> PlanReview:
-        """Review the saved plan (shown by ``early`` when the plan just made started its show): write plans/<env>.md and
-        plans/<env>.json, print the summary."""
-        shown = early.shown() if early is not None else None
+    def review(self, stream: PlanStream | None = None) -> PlanReview:
+        """Review the saved plan: write plans/<env>.md and plans/<env>.json, print the summary. ``stream`` is what
+        the plan just made reported: a plan that changes nothing is reviewed from it (its plan JSON is written when
+        needed, ops/plan_json.py); otherwise from its show (started by ``stream`` as soon as it could be)."""
         if not self.plan_file.exists():
             raise PipelineError(f"there is no saved plan for {self.name}; run: {self.plan_command}")
-        if shown is None:
-            shown = run_terraform([*SHOW, str(self.plan_file)], cwd=self.directory).stdout
-        self.shown_plan = plan = json.loads(shown)
-        self.plan_json.write_text(json.dumps(redact_plan(plan)))
-        review = review_plan(plan, self.name)
+        if stream is not None and not stream.needs_show:
+            self.shown_plan = {}
+            plan_json.forget(self.name)  # it describes an older plan; this one's is written when needed
+            review = PlanReview(environment=self.name, changes=[], drift=[])
+        else:
+            shown = stream.shown() if stream is not None else None
+            self.shown_plan = plan = json.loads(shown if shown is not None else plan_json.show(self.plan_file, self.directory))
+            plan_json.write(self.name, plan)
+            review = review_plan(plan, self.name)
         markdown, summary = review.write(plans_dir())
         say(f"    review: {markdown.relative_to(work_dir())} and {summary.relative_to(work_dir())}")
         say(f"    {review.summary_line()}")
@@ -350,6 +349,7 @@ class StackPipeline:
             self.plan_file.unlink(missing_ok=True)
             raise self._destructive_refusal(review, "plan", self.deploy_command)
         if not review.changes:
+            plan_json.ensure(self.name)  # make policy scans it; the saved plan it is written from goes now
             self.plan_file.unlink(missing_ok=True)  # it holds secrets, and there is nothing to apply
             say(f"    [{self.name}] nothing to apply")
             return False
@@ -420,7 +420,7 @@ class StackPipeline:
         self.prepare()
         # One plan answers both questions: its refresh finds what changed outside Terraform (``resource_drift``, the
         # same list a refresh-only plan gives), and its changes are what the configuration would still do.
-        review = self.plan()
+        review = self.plan(drift=True)
         drifted = meaningful_drift(self.shown_plan)
         if drifted:
             say(f"[{self.name}] DRIFT: {len(drifted)} resource(s) changed outside Terraform")

@@ -11,6 +11,7 @@ Terraform run through ``TF_CLI_CONFIG_FILE``, so the user's own
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -201,8 +202,7 @@ def run_terraform(
     PipelineError with Terraform's own message otherwise. SIGINT and SIGTERM
     during a run are reported once it has ended (exit code 130).
     """
-    if not cwd.is_dir():
-        raise PipelineError(f"{cwd} does not exist: {cwd.name} is not synthesized here; run `make plan ENV={cwd.name}` first")
+    _require_stack(cwd)
     binary = terraform_binary()
     command = [binary, *args]
     env = terraform_environ(extra_env)
@@ -237,12 +237,85 @@ def run_terraform(
     return _checked(result, args, cwd, interrupts, detach=detach, stop_requested=stop_requested, check=check)
 
 
+def stream_terraform(args: Sequence[str], *, cwd: Path, on_message: Callable[[dict], None]) -> subprocess.CompletedProcess[str]:
+    """Run ``terraform <args> -json`` in ``cwd``: Terraform's machine-readable UI, each message handed to
+    ``on_message`` the moment it arrives (a line that is not JSON, such as a crash on stderr, as a ``text`` message).
+
+    The result's output is the messages as Terraform prints them for people (:func:`ui_text`), so a failure is found
+    and reported as by :func:`run_terraform`: a locked state, a refusal, Terraform's own error blocks. Interrupts are
+    deferred the same way."""
+    _require_stack(cwd)
+    command = [terraform_binary(), *args, "-json"]
+    texts: list[str] = []
+    with subprocess.Popen(
+        command, cwd=cwd, env=terraform_environ(), umask=PRIVATE_UMASK, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as process, interrupts_deferred() as interrupts:
+        assert process.stdout is not None
+        for line in process.stdout:
+            message = ui_message(line)
+            texts.append(ui_text(message))
+            on_message(message)
+        process.wait()
+    result = subprocess.CompletedProcess(command, process.returncode, "\n".join(texts), "")
+    return _checked(result, args, cwd, interrupts)
+
+
+def ui_message(line: str) -> dict:
+    """One line of Terraform's machine-readable UI as its message; a line that is not one is a ``text`` message."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        message = None
+    return message if isinstance(message, dict) else {"type": "text", "@message": line.rstrip("\n")}
+
+
+def ui_text(message: dict) -> str:
+    """A machine-readable UI message as Terraform prints it for people: a diagnostic as its ``Error:`` (or
+    ``Warning:``) block, with the resource, the file and line, and the detail; any other message as its text."""
+    diagnostic = message.get("diagnostic") if message.get("type") == "diagnostic" else None
+    if not isinstance(diagnostic, dict):
+        return str(message.get("@message", ""))
+    lines = [f"{str(diagnostic.get('severity', 'error')).capitalize()}: {diagnostic.get('summary', '')}"]
+    where = diagnostic.get("range") or {}
+    context = [
+        *([f"  with {diagnostic['address']},"] if diagnostic.get("address") else []),
+        *([f"  on {where['filename']} line {where.get('start', {}).get('line', '?')}"] if where.get("filename") else []),
+    ]
+    if context:
+        lines += ["", *context]
+    if diagnostic.get("detail"):
+        lines += ["", str(diagnostic["detail"])]
+    return "\n".join(lines)
+
+
+def _require_stack(cwd: Path) -> None:
+    if not cwd.is_dir():
+        raise PipelineError(f"{cwd} does not exist: {cwd.name} is not synthesized here; run `make plan ENV={cwd.name}` first")
+
+
 def start_terraform(args: Sequence[str], *, cwd: Path) -> subprocess.Popen[str]:
     """Start ``terraform <args>`` in ``cwd`` and return at once (its output is captured); :func:`finish_terraform`
-    waits for it. For a run that may begin before the pipeline knows it needs it, and be stopped."""
+    waits for it, :func:`stop_terraform` stops it. For a run that may begin before the pipeline knows it needs it.
+    It runs in a session of its own, so that stopping it stops the provider it started too."""
     return subprocess.Popen(
-        [terraform_binary(), *args], cwd=cwd, env=terraform_environ(), umask=PRIVATE_UMASK, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [terraform_binary(), *args],
+        cwd=cwd,
+        env=terraform_environ(),
+        umask=PRIVATE_UMASK,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
+
+
+def stop_terraform(process: subprocess.Popen[str]) -> None:
+    """Stop a run :func:`start_terraform` started, with every process it started (a provider holds its output open)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it had ended, with all it started
+    process.communicate()
 
 
 def finish_terraform(process: subprocess.Popen[str], args: Sequence[str], *, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -376,7 +376,11 @@ def readable_contents(path) -> list[bytes]:
 def test_no_secret_is_in_any_file_the_pipeline_writes(e2e):
     """After the deploy and a plan: the secrets the environment holds appear in no file under plans/, .platform/
     or cdktf.out/ and in no pipeline log. The one file allowed to hold them is the saved plan apply needs,
-    which is private (0600)."""
+    which is private (0600). The last plan changed nothing, so make plan reviewed it from Terraform's report without
+    its show: its plan JSON is written here from the saved plan, as make policy writes it."""
+    from ops import plan_json
+
+    assert plan_json.ensure("dev") == e2e.work / "plans" / "dev.plan.json"
     secrets = the_environments_secrets(e2e)
     saved_plan = e2e.work / "plans" / "dev.tfplan"
     assert saved_plan.exists() and stat.S_IMODE(saved_plan.stat().st_mode) == 0o600
@@ -397,13 +401,18 @@ def test_no_secret_is_in_any_file_the_pipeline_writes(e2e):
 
 def test_checkov_reads_the_redacted_plan_as_it_reads_the_real_one(e2e, tmp_path):
     """The marker that replaces each sensitive value changes no check's result (the clear plan is made in a
-    temporary directory only for this comparison, and deleted)."""
+    temporary directory only for this comparison, and deleted). And the review make plan wrote for this plan from
+    Terraform's report, without the show (it changes nothing), is the review the show gives."""
     from ops.checkov_gate import scan_plan
+    from ops.review import review_plan
     from ops.terraform_cli import run_terraform
 
     stack_dir = e2e.work / "cdktf.out" / "stacks" / "dev"
     clear = tmp_path / "clear.plan.json"
     clear.write_text(run_terraform(["show", "-json", "-no-color", str(e2e.work / "plans" / "dev.tfplan")], cwd=stack_dir).stdout)
+    shown = json.loads(clear.read_text())
+    assert len(shown["resource_changes"]) > 100, "not vacuous: every resource of dev, each a no-op"
+    assert review_plan(shown, "dev").to_json() == e2e.review("dev")
     try:
         with phase("checkov on the clear and on the redacted plan (at once)"), ThreadPoolExecutor(2) as pool:
             scans = [pool.submit(scan_plan, "dev", path, stack_dir, dev_settings(e2e)) for path in (clear, e2e.work / "plans" / "dev.plan.json")]

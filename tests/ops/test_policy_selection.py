@@ -3,10 +3,15 @@ plan). Synth and checkov are faked here; tests/policy runs the real checkov over
 
 from __future__ import annotations
 
+import json
+import subprocess
+import time
+
 import pytest
 
 import ops.checkov_gate as gate
 import ops.cli as cli
+from ops import plan_json
 from ops.checkov_gate import CheckovReport, Failure
 from platform_core.errors import EXIT_FAILED, EXIT_REFUSED
 from tests.conftest import make_dry_run
@@ -38,6 +43,33 @@ def test_policy_of_named_stacks_scans_only_them_and_their_saved_plans(scans, tmp
     scans.clear()
     assert cli.main(["policy", "baseline-default"]) == 0
     assert scans == [("synth", "baseline-default"), ("baseline-default", "stack")]
+
+
+def test_a_saved_plan_reviewed_without_its_show_is_shown_redacted_before_the_synth_and_scanned(scans, tmp_path, monkeypatch):
+    """make plan reviews a plan that changes nothing from Terraform's report, without the show: make policy writes
+    its plan JSON from the saved plan (redacted), before its synth, and scans it; an older plan JSON is replaced."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "dev.plan.json").write_text('{"an": "older plan"}')
+    time.sleep(0.01)
+    (plans / "dev.tfplan").write_bytes(b"saved plan")
+    shown = {"resource_changes": [{"address": "aws_db_instance.a", "mode": "managed", "type": "aws_db_instance", "change": {
+        "actions": ["no-op"], "before": {"password": "hunter2"}, "after": {"password": "hunter2"},
+        "before_sensitive": {"password": True}, "after_sensitive": {"password": True}, "after_unknown": {}}}]}
+
+    def terraform(args, *, cwd):
+        scans.append(("dev", " ".join(args[:2])))
+        assert args[-1] == str(plans / "dev.tfplan") and cwd.name == "dev"
+        return subprocess.CompletedProcess(args, 0, stdout=json.dumps(shown), stderr="")
+
+    monkeypatch.setattr(plan_json, "run_terraform", terraform)
+    assert cli.main(["policy", "dev"]) == 0
+    assert scans == [("dev", "show -json"), ("synth", "dev"), ("dev", "stack"), ("dev", "plan")]
+    written = (plans / "dev.plan.json").read_text()
+    assert "hunter2" not in written and json.loads(written)["resource_changes"][0]["address"] == "aws_db_instance.a"
+    scans.clear()
+    assert cli.main(["policy", "dev"]) == 0
+    assert scans == [("synth", "dev"), ("dev", "stack"), ("dev", "plan")], "shown once"
 
 
 def test_a_finding_fails_the_named_stacks_policy(scans, monkeypatch):

@@ -41,8 +41,6 @@ class FakeTerraform:
                 raise self.failed_plans.pop(0)
             (out,) = [a.removeprefix("-out=") for a in args if a.startswith("-out=")]
             Path(out).write_bytes(b"saved plan")
-        if args[0] == "show":
-            return subprocess.CompletedProcess(args, 0, stdout=json.dumps({"resource_changes": []}), stderr="")
         dot = self.directory / ".terraform"
         if args[0] == "init":
             (dot / "providers" / "registry.terraform.io").mkdir(parents=True, exist_ok=True)
@@ -52,6 +50,12 @@ class FakeTerraform:
         if args[:2] == ["workspace", "select"] and self.select_works:
             (dot / "environment").write_text(args[-1])
         return subprocess.CompletedProcess(args, 0, stdout="", stderr="")
+
+    def stream(self, args, *, on_message, **kwargs):
+        """``terraform plan -json``: Terraform's report of a plan that changes nothing (so the review needs no show)."""
+        result = self(args, **kwargs)
+        on_message({"type": "change_summary", "changes": {"add": 0, "change": 0, "import": 0, "remove": 0, "operation": "plan"}})
+        return result
 
 
 @pytest.fixture
@@ -68,6 +72,7 @@ def terraform(tmp_path, monkeypatch) -> FakeTerraform:
 
     monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
     monkeypatch.setattr(pipeline_module, "run_terraform", fake)
+    monkeypatch.setattr(pipeline_module, "stream_terraform", fake.stream)
     monkeypatch.setattr(pipeline_module, "synthesize", synthesize)
     monkeypatch.setattr(pipeline_module, "terraform_binary", lambda: str(binary))
     monkeypatch.setattr(pipeline_module, "missing_state_buckets", lambda configs, target: [])
@@ -152,7 +157,7 @@ def test_with_init_current_the_buckets_are_checked_beside_the_plan_not_before_it
     dev.prepare()
     dev.plan()
     assert not buckets.timed_out, "the plan waited for the check"
-    assert terraform.calls == ["plan", "show"]
+    assert terraform.calls == ["plan"]
     assert dev.bucket_check is None, "settled by the plan"
 
 
@@ -170,7 +175,7 @@ def test_a_missing_state_bucket_found_beside_the_plan_is_made_and_the_plan_runs_
     terraform.failed_plans = [PipelineError("terraform plan failed: NoSuchBucket")]
     dev.prepare()
     review = dev.plan()
-    assert terraform.calls == ["plan", "make buckets", "plan", "show"]
+    assert terraform.calls == ["plan", "make buckets", "plan"]
     assert review.changes == [] and "its state bucket was missing and is made now: planning again" in capsys.readouterr().err
 
 
@@ -180,7 +185,7 @@ def test_a_missing_access_log_bucket_is_made_after_the_plan(dev, terraform, buck
     buckets.release.set()
     dev.prepare()
     dev.plan()
-    assert terraform.calls == ["plan", "make buckets", "show"]
+    assert terraform.calls == ["plan", "make buckets"]
 
 
 @pytest.mark.parametrize(
@@ -223,7 +228,7 @@ def test_drift_reads_the_state_then_prepares_and_checks_the_target_once(dev, ter
     monkeypatch.setattr(pipeline_module, "StateHistory", StateHistory)
     assert dev.drift() == 0
     assert started == [1], "the emulator (on AWS: the credentials) checked once, before the state was read"
-    assert terraform.calls == ["read the state", "synthesize", "init", "workspace select", "plan", "show"]
+    assert terraform.calls == ["read the state", "synthesize", "init", "workspace select", "plan"]
 
 
 def _edited_environments(tmp_path: Path) -> Path:

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 import ops.pipeline as pipeline_module
+from ops import plan_json
 from ops.cli import main
 from ops.pipeline import EnvironmentPipeline, StackPipeline
 from platform_core.errors import EXIT_DESTRUCTIVE, EXIT_REFUSED
@@ -38,6 +39,15 @@ class FakeTerraform:
             self.calls[-1] = f"apply {args[-1]}"
         return subprocess.CompletedProcess(args, 0, stdout=json.dumps(self.shown) if args[0] == "show" else "", stderr="")
 
+    def stream(self, args, *, on_message, **kwargs):
+        """``terraform plan -json``: a ``planned_change`` for each change of ``self.shown`` that is not a no-op."""
+        result = self(args, **kwargs)
+        changed = [entry for entry in self.shown["resource_changes"] if entry["change"]["actions"] != ["no-op"]]
+        for entry in changed:
+            on_message({"type": "planned_change", "change": {"resource": {"addr": entry["address"]}}})
+        on_message({"type": "change_summary", "changes": {"add": 0, "change": len(changed), "remove": 0}})
+        return result
+
 
 @pytest.fixture
 def terraform(tmp_path, monkeypatch) -> FakeTerraform:
@@ -45,6 +55,8 @@ def terraform(tmp_path, monkeypatch) -> FakeTerraform:
     monkeypatch.delenv("ALLOW_DESTRUCTIVE", raising=False)
     fake = FakeTerraform()
     monkeypatch.setattr(pipeline_module, "run_terraform", fake)
+    monkeypatch.setattr(pipeline_module, "stream_terraform", fake.stream)
+    monkeypatch.setattr(plan_json, "run_terraform", fake)
     for step in ("prepare", "preflight", "outputs", "verify"):
         monkeypatch.setattr(StackPipeline, step, lambda self, step=step: fake.calls.append(step))
     monkeypatch.setattr(EnvironmentPipeline, "smoke", lambda self: fake.calls.append("smoke"))

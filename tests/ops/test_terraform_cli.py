@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -17,10 +18,13 @@ from ops.terraform_cli import (
     find_provider_mirror,
     lock_error,
     mirror_holds_provider,
+    stream_terraform,
     terraform_binary,
     terraform_environ,
+    ui_message,
+    ui_text,
 )
-from platform_core.errors import PipelineError
+from platform_core.errors import PipelineError, StateLockedError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,6 +120,34 @@ def test_lock_errors_name_the_holder_and_the_release_command():
     assert "make unlock ENV=dev LOCK_ID=7b1c2d3e-aaaa-bbbb-cccc-1234567890ab" in message
 
 
+def test_a_lock_error_in_terraforms_json_report_reads_as_the_printed_one(tmp_path, monkeypatch):
+    """``terraform plan -json`` reports the lock error as a diagnostic: rendered, it names the same holder and lock."""
+    summary, detail = LOCKED.strip().split("\n\n", 1)
+    diagnostic = {"@level": "error", "@message": summary, "type": "diagnostic", "diagnostic": {"severity": "error", "summary": summary.removeprefix("Error: "), "detail": detail}}
+    assert ui_text(diagnostic) == LOCKED.strip()
+    binary = tmp_path / "bin" / "terraform"
+    binary.parent.mkdir()
+    binary.write_text(f"#!/usr/bin/env bash\n[ \"$1\" = version ] && echo 'Terraform v1.11.4' && exit 0\necho 'not JSON: a line on stderr' >&2\necho '{json.dumps(diagnostic)}'\nexit 1\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{binary.parent}:{os.environ['PATH']}")
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    (tmp_path / "dev").mkdir()
+    seen: list[dict] = []
+    with pytest.raises(StateLockedError) as raised:
+        stream_terraform(["plan"], cwd=tmp_path / "dev", on_message=seen.append)
+    assert raised.value.lock_id == "7b1c2d3e-aaaa-bbbb-cccc-1234567890ab" and "alice@build-7 (apply" in str(raised.value)
+    assert [message["type"] for message in seen] == ["text", "diagnostic"]
+
+
+def test_a_diagnostic_names_the_resource_and_the_line(tmp_path):
+    diagnostic = {
+        "type": "diagnostic",
+        "diagnostic": {"severity": "warning", "summary": "Deprecated", "detail": "Use x.", "address": "aws_s3_bucket.a", "range": {"filename": "cdk.tf.json", "start": {"line": 12}}},
+    }
+    assert ui_text(diagnostic) == "Warning: Deprecated\n\n  with aws_s3_bucket.a,\n  on cdk.tf.json line 12\n\nUse x."
+    assert ui_message("plain text\n") == {"type": "text", "@message": "plain text"} and ui_text(ui_message("[1]")) == "[1]"
+
+
 def test_other_errors_are_not_lock_errors():
     assert lock_error("Error: Invalid reference", Path("dev")) is None
 
@@ -154,11 +186,14 @@ RUN_FAKE = (
     "import sys\n"
     "from pathlib import Path\n"
     "from ops.run_registry import registered_run\n"
-    "from ops.terraform_cli import run_terraform\n"
+    "from ops.terraform_cli import run_terraform, stream_terraform\n"
     "from platform_core.errors import PipelineError\n"
     "try:\n"
     "    with registered_run('dev', 'deploy'):\n"
-    "        run_terraform([sys.argv[2]], cwd=Path(sys.argv[1]), stream=True, detach=sys.argv[2] == 'apply')\n"
+    "        if sys.argv[2] == 'plan':  # as the pipeline plans: its report read as it comes\n"
+    "            stream_terraform(['plan'], cwd=Path(sys.argv[1]), on_message=lambda message: None)\n"
+    "        else:\n"
+    "            run_terraform([sys.argv[2]], cwd=Path(sys.argv[1]), stream=True, detach=sys.argv[2] == 'apply')\n"
     "except PipelineError as error:\n"
     "    print(f'error: {error}', file=sys.stderr)\n"
     "    sys.exit(error.exit_code)\n"
