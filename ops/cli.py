@@ -92,6 +92,7 @@ def comment(args: argparse.Namespace) -> int:
 def plan_all(args: argparse.Namespace) -> int:
     """Plan every environment and account baseline (or the named ones), a bounded number at once; write
     plans/summary.md; exit 3 if a plan is destructive, and a failed plan's code if one failed."""
+    from ops.plan_all import forget_summary
     from ops.plan_all import plan_all as run_all
 
     if not str(args.jobs).isdigit() or int(args.jobs) < 1:
@@ -99,6 +100,7 @@ def plan_all(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     stacks = list(dict.fromkeys(_stack_names(args.environments)))  # a stack named twice is planned once
     configs = _configs(stacks)  # every file valid before anything starts
+    forget_summary()
     target = DeployTarget.from_environ()
     if target.is_emulator:
         emulator = Emulator(target.emulator_port)

@@ -78,6 +78,12 @@ def exit_code(outcomes: Sequence[PlanOutcome]) -> int:
     return EXIT_DESTRUCTIVE if any(o.review["destructive"] for o in outcomes) else 0
 
 
+def forget_summary() -> None:
+    """Remove the last run's ``plans/summary.md``: this run writes its own, and one that fails before its plans (a
+    synth that refuses, an emulator that will not start) must not leave an older verdict standing."""
+    (plans_dir() / "summary.md").unlink(missing_ok=True)
+
+
 def plan_all(stacks: Sequence[str], *, jobs: int = DEFAULT_JOBS, plan: Callable[[str, Path], PlanOutcome] = plan_in_process) -> int:
     """Plan ``stacks``, ``jobs`` at once; write ``plans/summary.md``; the gate's exit code."""
     directory = plans_dir()

@@ -150,3 +150,24 @@ def test_every_stack_is_synthesized_in_one_run_before_the_plans_and_each_plan_fi
     assert synths == [(environments, ",".join(load_accounts()))], "one synth of every stack"
     assert cli.main(["plan-all"]) == 0
     assert len(synths) == 1, "and none when nothing it reads changed"
+
+
+def test_a_run_that_fails_before_its_plans_leaves_no_older_summary_standing(plans, monkeypatch, capsys):
+    """A synth that refuses ends the run before any plan: the summary of an earlier run, which may call every stack
+    clean, is gone, so nothing reads it as this run's verdict."""
+    import ops.cli as cli
+    import ops.pipeline as pipeline_module
+    from platform_core.errors import PipelineError
+
+    plans.mkdir()
+    (plans / "summary.md").write_text("| dev | 0 | 0 | 0 | 0 | no | [review](dev.md) |\n")
+    monkeypatch.setenv("EMULATOR_PORT", "4999")
+    monkeypatch.setattr(cli.Emulator, "start", lambda self: False)
+
+    def synthesize(environ):
+        raise PipelineError("main.py refused: environments/dev.toml: [network] vpc_cidr is not a CIDR")
+
+    monkeypatch.setattr(pipeline_module, "synthesize", synthesize)
+    assert cli.main(["plan-all"]) == EXIT_FAILED
+    assert "vpc_cidr is not a CIDR" in capsys.readouterr().err
+    assert not (plans / "summary.md").exists()
