@@ -337,6 +337,12 @@ class Restorer:
         data key, and Terraform's next apply gives it back the rest of its settings."""
         replacing = name == self.table
         self._refuse_existing_table(name, replacing=replacing)
+        if replacing and source.kind == "point-in-time":
+            raise _refused(
+                "FROM",
+                f"{self.table} is gone, and a point in time is restored from the table it belongs to by name; restore the "
+                f"backup of the copy you checked (FROM=<backup ARN>), as {TABLE_RUNBOOK} says (step 4)",
+            )
         deployed = None if replacing else self.deployed_table()
         if deployed is None:
             key = _call("cannot find the data key", self.aws.client("kms").describe_key, KeyId=f"alias/{self.names.name('data')}")["KeyMetadata"]["Arn"]

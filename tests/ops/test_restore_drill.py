@@ -242,6 +242,11 @@ def test_the_table_runbook(drill, monkeypatch, capsys):
         if f"TO={TABLE} " in f"{filled} ":
             # The step before it (restore-table.md, "Replace"): the deployed table is backed up and deleted.
             dynamodb.delete_table(TableName=TABLE)
+            # A point in time belongs to the table, by name, and it is gone (on AWS the restore fails): refused, with
+            # the way that works, the checked copy's backup (the runbook's line).
+            assert main(ops_argv(f"make restore-table ENV=dev FROM=latest TO={TABLE}")) == 2
+            refused = capsys.readouterr().err
+            assert f"make variable: FROM: {TABLE} is gone" in refused and "FROM=<backup ARN>" in refused, refused
         output = run(filled, drill, monkeypatch, capsys)
         if line.verb == "recovery-points":
             assert f"FROM={drill.backup_arn}" in output and "or FROM=latest" in output, output
