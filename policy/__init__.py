@@ -11,6 +11,7 @@ import json
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -32,16 +33,47 @@ Settings = Mapping[str, Any]
 
 
 def _condition(text: str) -> str:
-    if not CONDITION.fullmatch(text):
-        raise ValueError(f"{text!r} is not a condition; write it as '<setting> = <value>', such as 'database.multi_az = false'")
-    try:
-        tomllib.loads(f"value = {text.split('=', 1)[1].strip()}")
-    except tomllib.TOMLDecodeError:
-        raise ValueError(f"{text!r}: the value is not a TOML value (true, false, a number or a quoted string)") from None
+    Condition.parse(text)
     return text
 
 
-CONDITION = re.compile(r"^[a-z_]+(\.[a-z_]+)+\s*=\s*\S.*$")
+CONDITION = re.compile(r"^(?P<key>[a-z_]+(\.[a-z_]+)+)\s*(=\s*(?P<value>\S.*)|\s(?P<is_set>is set))$")
+"""``<setting> = <TOML value>``, or ``<setting> is set`` for an optional setting given any value (a resource that
+exists only then, such as the copy vault's key of ``backup.copy_to_region``)."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One ``when`` condition: ``key`` equals ``value``, or (``is_set``) has any value at all."""
+
+    key: str
+    value: Any = None
+    is_set: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Condition:
+        match = CONDITION.fullmatch(text.strip())
+        if not match:
+            raise ValueError(
+                f"{text!r} is not a condition; write it as '<setting> = <value>', such as 'database.multi_az = false', "
+                "or '<setting> is set', such as 'backup.copy_to_region is set'"
+            )
+        if match["is_set"]:
+            return cls(match["key"], is_set=True)
+        try:
+            return cls(match["key"], tomllib.loads(f"value = {match['value'].strip()}")["value"])
+        except tomllib.TOMLDecodeError:
+            raise ValueError(f"{text!r}: the value is not a TOML value (true, false, a number or a quoted string)") from None
+
+    def holds(self, settings: Settings) -> bool:
+        if self.key not in settings:
+            return False
+        return settings[self.key] is not None if self.is_set else settings[self.key] == self.value
+
+    def unmet(self, settings: Settings) -> str:
+        """What it asks, and what the setting is here."""
+        asked = "is set" if self.is_set else f"= {json.dumps(self.value)}"
+        return f"{self.key} {asked} (here {json.dumps(settings.get(self.key))})"
 
 
 def stack_kind(stack: str) -> str:
@@ -57,7 +89,8 @@ class _Entry(BaseModel):
     when: list[Annotated[str, AfterValidator(_condition)]] | None = Field(
         default=None,
         description="Settings under which the finding is accepted, such as 'database.multi_az = false': it then holds in "
-        "every environment that relaxes that setting, and in none that keeps it.",
+        "every environment that relaxes that setting, and in none that keeps it. 'backup.copy_to_region is set' holds "
+        "where an optional setting has any value (for a resource that exists only then).",
     )
     environments: list[str] | None = Field(default=None, description="Environments the finding is accepted in, by name.")
     stack: Literal["environment", "baseline", "every"] = Field(
@@ -69,9 +102,9 @@ class _Entry(BaseModel):
     def holds_in(self, stack: str) -> bool:
         return self.stack in ("every", stack_kind(stack))
 
-    def conditions(self) -> list[tuple[str, Any]]:
-        """``(setting, value)`` of each ``when`` condition."""
-        return [(key.strip(), tomllib.loads(f"value = {value.strip()}")["value"]) for key, value in (c.split("=", 1) for c in self.when or [])]
+    def conditions(self) -> list[Condition]:
+        """Each ``when`` condition, parsed."""
+        return [Condition.parse(text) for text in self.when or []]
 
     def applies_to(self, environment: str, settings: Settings) -> bool:
         """True when the stack is of this entry's kind, the environment is named (or no names are given) and every
@@ -80,7 +113,7 @@ class _Entry(BaseModel):
             return False
         if self.environments is not None and environment not in self.environments:
             return False
-        return all(key in settings and settings[key] == value for key, value in self.conditions())
+        return all(condition.holds(settings) for condition in self.conditions())
 
     def why_not(self, environment: str, settings: Settings) -> str:
         """For a finding this entry does not cover here: what it would take, to say in the failure."""
@@ -92,7 +125,7 @@ class _Entry(BaseModel):
                 f"reason holds for {environment}, add it to that entry's environments (better: replace them by the "
                 f"setting it relaxes, as when = [...])"
             )
-        unmet = [f"{key} = {json.dumps(value)} (here {json.dumps(settings.get(key))})" for key, value in self.conditions() if settings.get(key) != value]
+        unmet = [condition.unmet(settings) for condition in self.conditions() if not condition.holds(settings)]
         return f"policy/suppressions.toml accepts it only when {'; '.join(unmet)}: {environment} keeps the setting, so fix the finding"
 
 

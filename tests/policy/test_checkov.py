@@ -236,14 +236,39 @@ def test_a_setting_that_does_not_hold_is_named_in_the_failure():
     assert "only when database.multi_az = false (here true)" in entry.why_not("prod", {"database.multi_az": True})
 
 
+def test_is_set_holds_for_any_value_of_an_optional_setting_and_says_what_it_is_here():
+    from policy import CheckovSuppression
+
+    entry = CheckovSuppression(check="CKV_AWS_109", resource="keys/backup-copy-key/key-policy", when=["backup.copy_to_region is set"], reason="r")
+    assert entry.applies_to("prod", {"backup.copy_to_region": "us-west-2"})
+    assert not entry.applies_to("dev", {"backup.copy_to_region": None}) and not entry.applies_to("dev", {})
+    assert "only when backup.copy_to_region is set (here null)" in entry.why_not("dev", {"backup.copy_to_region": None})
+    with pytest.raises(ValueError, match="is not a condition"):
+        CheckovSuppression(check="CKV_AWS_109", resource="keys/k/key-policy", when=["backup.copy_to_region is"], reason="r")
+
+
+def test_an_environment_that_copies_its_backups_to_another_region_passes(tmp_path):
+    """The copy vault's key exists only with backup.copy_to_region: its key policy is accepted as every key's is, there
+    and nowhere else (in every other environment the entries are not applied, so they cannot go unused)."""
+    config, stack = copied_environment(tmp_path, "qa", lambda text: text.replace("[backup]\n", '[backup]\ncopy_to_region = "us-west-2"\n'))
+    assert config.backup.copy_to_region == "us-west-2"
+    report = scan_stack("qa", stack, config.settings())
+    assert report.ok and report.unused == [], findings(report)
+    assert {(f.check, f.resource) for f, _ in report.suppressed} >= {(check, "keys/backup-copy-key/key-policy") for check in ("CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356")}
+
+
 def test_every_condition_names_a_real_setting(configs, accounts):
     settings = {"environment": configs["dev"].settings(), "baseline": accounts["default"].settings(), "every": {}}
     suppressions = load_suppressions()
     for entry in [*suppressions.checkov, *suppressions.checkov_error, *suppressions.rule]:
         known = settings[entry.stack]
-        for key, value in entry.conditions():
+        for condition in entry.conditions():
+            key, value = condition.key, condition.value
             assert key in known, f"{entry.resource}: when: {key} is not a setting of an {entry.stack} stack's file"
-            assert isinstance(value, type(known[key])), f"{entry.resource}: when: {key} = {value!r} has the wrong type"
+            if condition.is_set:
+                assert known[key] is None, f"{entry.resource}: when: {key} is set: {key} is no optional setting (dev gives it {known[key]!r})"
+            else:
+                assert isinstance(value, type(known[key])), f"{entry.resource}: when: {key} = {value!r} has the wrong type"
 
 
 def test_an_entry_holds_in_its_kind_of_stack_only():
