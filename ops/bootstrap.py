@@ -52,12 +52,17 @@ def _bucket_exists(config: Deployable, target: DeployTarget, bucket: str) -> boo
                 f"bucket {bucket} exists but belongs to someone else, or these credentials may not "
                 f"read it; choose another state.bucket in {config.source_file}"
             ) from None
-        raise PipelineError(f"the state bucket {bucket} of {config.source_file} could not be checked: {error}; run again, or check the state.region and the network") from None
+        raise PipelineError(f"{_which(config, bucket)} could not be checked: {error}; run again, or check the state.region and the network") from None
     except botocore.exceptions.BotoCoreError as error:
         raise PipelineError(
-            f"the state bucket {bucket} of {config.source_file} could not be checked: {error}; check the network "
-            f"and the state.region ({config.state.region})"
+            f"{_which(config, bucket)} could not be checked: {error}; check the network and the state.region "
+            f"({config.state.region})"
         ) from None
+
+
+def _which(config: Deployable, bucket: str) -> str:
+    kind = "the state bucket" if bucket == config.state.bucket else "the access-log bucket of the state bucket"
+    return f"{kind} {bucket} ({config.source_file}, state.bucket)"
 
 
 def _synthesize(configs: Sequence[Deployable], target: DeployTarget, directory: Path) -> list[Path]:

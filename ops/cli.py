@@ -95,12 +95,12 @@ def plan_all(args: argparse.Namespace) -> int:
     from ops.plan_all import forget_summary
     from ops.plan_all import plan_all as run_all
 
+    forget_summary()  # whatever ends this run, an older verdict does not stand as its
     if not str(args.jobs).isdigit() or int(args.jobs) < 1:
         say(f"refused: PLAN_JOBS (--jobs) is {args.jobs!r}; give a whole number of plans to run at once, 1 or more")
         return EXIT_REFUSED
     stacks = list(dict.fromkeys(_stack_names(args.environments)))  # a stack named twice is planned once
     configs = _configs(stacks)  # every file valid before anything starts
-    forget_summary()
     target = DeployTarget.from_environ()
     if target.is_emulator:
         emulator = Emulator(target.emulator_port)

@@ -197,7 +197,7 @@ class StackPipeline:
             try:
                 stream = self._run_plan(command, drift)
             except PipelineError as error:
-                if error.exit_code != EXIT_INTERRUPTED and self.settle_state_buckets():
+                if error.exit_code != EXIT_INTERRUPTED and self._state_bucket_was_missing(error):
                     say(f"    [{self.name}] its state bucket was missing and is made now: planning again")
                     stream = self._run_plan(command, drift)
                 else:
@@ -205,11 +205,19 @@ class StackPipeline:
                     raise
         try:
             self.settle_state_buckets()
-        except BaseException:
-            stream.cancel()  # the show of a plan that will not be reviewed
-            raise
-        with step(f"[{self.name}] review the plan"):
-            return self.review(stream)
+            with step(f"[{self.name}] review the plan"):
+                return self.review(stream)
+        finally:
+            stream.cancel()  # a show the review did not take (it failed, or was interrupted) is stopped
+
+    def _state_bucket_was_missing(self, error: PipelineError) -> bool:
+        """After a failed plan: settle the state-bucket check; True when this stack's state bucket was missing (and
+        is made now). A check that fails too does not hide the plan's own error: both are told."""
+        try:
+            return self.settle_state_buckets()
+        except PipelineError as check:
+            self._refuse_if_protected(error)
+            raise PipelineError(f"{error}\n(and the state-bucket check failed: {check})", exit_code=error.exit_code, terraform_output=error.terraform_output) from None
 
     def _run_plan(self, command: list[str], drift: bool) -> PlanStream:
         """Run the plan ``command``, releasing a stale lock first when asked; a show of the plan it wrote, if the
@@ -225,13 +233,21 @@ class StackPipeline:
     def _planned(self, command: list[str], drift: bool) -> PlanStream:
         """One run of the plan ``command``, read as Terraform reports it."""
         self.plan_file.unlink(missing_ok=True)  # a file left by a failed attempt is never taken for this one's
-        stream = PlanStream(self.plan_file, self.directory, drift_matters=drift)
+        stream = PlanStream(self.plan_file, self.directory, drift_matters=drift, calls_modules=self._calls_modules())
         try:
             stream_terraform(command, cwd=self.directory, on_message=stream.feed)
         except BaseException:
             stream.cancel()
+            # Terraform saves even a plan that failed (a partial one, marked errored): it holds secrets, and no step
+            # may apply, show or scan it as this run's plan.
+            self.plan_file.unlink(missing_ok=True)
             raise
         return stream
+
+    def _calls_modules(self) -> bool:
+        """True when the synthesized configuration calls a module (CDKTF writes them under ``module``)."""
+        synthesized = self.directory / "cdk.tf.json"
+        return synthesized.exists() and bool(json.loads(synthesized.read_text()).get("module"))
 
     def _refuse_if_protected(self, error: PipelineError) -> None:
         """Terraform refused a plan that destroys prevent_destroy resources: review it as destructive and stop."""

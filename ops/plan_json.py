@@ -16,6 +16,7 @@ from ops.paths import plans_dir
 from ops.redaction import redact_plan
 from ops.stacks import stack_dir
 from ops.terraform_cli import run_terraform
+from platform_core.errors import EXIT_INTERRUPTED, PipelineError
 
 SHOW = ("show", "-json", "-no-color")
 
@@ -56,7 +57,16 @@ def ensure(stack: str) -> Path | None:
     if not plan_file.exists():
         path_of(stack).unlink(missing_ok=True)  # describes no plan that still exists here
         return None
-    return write(stack, json.loads(show(plan_file, stack_dir(stack))))
+    try:
+        shown = show(plan_file, stack_dir(stack))
+    except PipelineError as error:
+        if error.exit_code == EXIT_INTERRUPTED:
+            raise
+        raise PipelineError(
+            f"the saved plan plans/{stack}.tfplan could not be shown, so its plan JSON cannot be written or scanned; plan "
+            f"{stack} again (make plan), or remove the saved plan if it is no longer wanted.\n{error}"
+        ) from None
+    return write(stack, json.loads(shown))
 
 
 def forget(stack: str) -> None:

@@ -12,7 +12,9 @@ The pipeline plans with ``terraform plan -json -out=<plan>`` and reads Terraform
   change in the plan is a no-op: the review has no change to list, and Terraform's ``relevant_attributes`` (built
   only from changes that are not no-ops) is empty, so no drift matters to the plan either (``ops/review.py``). The
   review is then "no changes" without the show; the plan's JSON is written from the saved plan when something
-  needs it (``ops/plan_json.py``). ``make drift`` also needs the show when the stream reports a ``resource_drift``,
+  needs it (``ops/plan_json.py``). The ``outputs`` message gives the root module's outputs only, and a child
+  module's output that changes counts in ``relevant_attributes`` too, so a stack that calls modules is always
+  shown (the platform's stacks call none). ``make drift`` also needs the show when the stream reports a ``resource_drift``,
   to tell drift that matters from noise (``ops/drift.py``). A stream with no change summary (a plan that failed, or
   a Terraform that reports otherwise) always gets the show.
 * **The show starts early.** Terraform saves the plan file before it renders the plan
@@ -54,6 +56,8 @@ class PlanStream:
     directory: Path
     drift_matters: bool = False
     """True for ``make drift``: a ``resource_drift`` also needs the show."""
+    calls_modules: bool = False
+    """The configuration calls modules, whose outputs the report does not give: always shown."""
     summary: dict | None = None
     """The ``change_summary`` counts; None until it arrives."""
     planned: list[str] = field(default_factory=list)
@@ -81,7 +85,7 @@ class PlanStream:
     @property
     def needs_show(self) -> bool:
         """False only when the stream said the plan changes nothing (and, for ``make drift``, found no drift)."""
-        if self.summary is None:
+        if self.summary is None or self.calls_modules:
             return True
         counted = any(self.summary.get(name) for name in COUNTED)
         return counted or bool(self.planned or self.outputs_changed) or (self.drift_matters and bool(self.drifted))

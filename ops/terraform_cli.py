@@ -243,21 +243,38 @@ def stream_terraform(args: Sequence[str], *, cwd: Path, on_message: Callable[[di
 
     The result's output is the messages as Terraform prints them for people (:func:`ui_text`), so a failure is found
     and reported as by :func:`run_terraform`: a locked state, a refusal, Terraform's own error blocks. Interrupts are
-    deferred the same way."""
+    deferred the same way. Terraform's output is read to its end whatever happens here: were the pipe closed while it
+    runs, it would die on its next write still holding the state lock. An error of ``on_message`` is raised after."""
     _require_stack(cwd)
     command = [terraform_binary(), *args, "-json"]
     texts: list[str] = []
+    failed: Exception | None = None
     with subprocess.Popen(
-        command, cwd=cwd, env=terraform_environ(), umask=PRIVATE_UMASK, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        command,
+        cwd=cwd,
+        env=terraform_environ(),
+        umask=PRIVATE_UMASK,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        bufsize=1,
     ) as process, interrupts_deferred() as interrupts:
         assert process.stdout is not None
         for line in process.stdout:
             message = ui_message(line)
             texts.append(ui_text(message))
-            on_message(message)
+            if failed is None:
+                try:
+                    on_message(message)
+                except Exception as error:  # noqa: BLE001 - raised once Terraform has ended, never mid-run
+                    failed = error
         process.wait()
     result = subprocess.CompletedProcess(command, process.returncode, "\n".join(texts), "")
-    return _checked(result, args, cwd, interrupts)
+    checked = _checked(result, args, cwd, interrupts)
+    if failed is not None:
+        raise failed
+    return checked
 
 
 def ui_message(line: str) -> dict:
@@ -276,11 +293,16 @@ def ui_text(message: dict) -> str:
     if not isinstance(diagnostic, dict):
         return str(message.get("@message", ""))
     lines = [f"{str(diagnostic.get('severity', 'error')).capitalize()}: {diagnostic.get('summary', '')}"]
-    where = diagnostic.get("range") or {}
-    context = [
-        *([f"  with {diagnostic['address']},"] if diagnostic.get("address") else []),
-        *([f"  on {where['filename']} line {where.get('start', {}).get('line', '?')}"] if where.get("filename") else []),
-    ]
+    where, snippet = diagnostic.get("range") or {}, diagnostic.get("snippet") or {}
+    context = [f"  with {diagnostic['address']},"] if diagnostic.get("address") else []
+    if where.get("filename"):
+        within = f", in {snippet['context']}" if snippet.get("context") else ""
+        context.append(f"  on {where['filename']} line {where.get('start', {}).get('line', '?')}{within}:")
+    if snippet.get("code"):
+        context.append(f"  {snippet.get('start_line', '?')}: {snippet['code']}")
+    values = [f"    │ {value.get('traversal', '')} {value.get('statement', '')}" for value in snippet.get("values") or []]
+    if values:
+        context += ["    ├────────────────", *values]
     if context:
         lines += ["", *context]
     if diagnostic.get("detail"):
@@ -319,9 +341,18 @@ def stop_terraform(process: subprocess.Popen[str]) -> None:
 
 
 def finish_terraform(process: subprocess.Popen[str], args: Sequence[str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Wait for a run :func:`start_terraform` started: the same result, errors and interrupts as :func:`run_terraform`."""
+    """Wait for a run :func:`start_terraform` started: the same result, errors and interrupts as :func:`run_terraform`.
+    It has a session of its own, so a Ctrl-C or a CI runner's SIGTERM does not reach it: it is stopped here then."""
     with interrupts_deferred() as interrupts:
-        stdout, stderr = process.communicate()
+        while True:
+            try:
+                stdout, stderr = process.communicate(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                if interrupts:
+                    stop_terraform(process)
+                    stdout, stderr = "", ""
+                    break
     result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     return _checked(result, args, cwd, interrupts)
 

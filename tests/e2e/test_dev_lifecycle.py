@@ -403,10 +403,12 @@ def test_checkov_reads_the_redacted_plan_as_it_reads_the_real_one(e2e, tmp_path)
     """The marker that replaces each sensitive value changes no check's result (the clear plan is made in a
     temporary directory only for this comparison, and deleted). And the review make plan wrote for this plan from
     Terraform's report, without the show (it changes nothing), is the review the show gives."""
+    from ops import plan_json
     from ops.checkov_gate import scan_plan
     from ops.review import review_plan
     from ops.terraform_cli import run_terraform
 
+    assert plan_json.ensure("dev") == e2e.work / "plans" / "dev.plan.json", "written as make policy writes it"
     stack_dir = e2e.work / "cdktf.out" / "stacks" / "dev"
     clear = tmp_path / "clear.plan.json"
     clear.write_text(run_terraform(["show", "-json", "-no-color", str(e2e.work / "plans" / "dev.tfplan")], cwd=stack_dir).stdout)

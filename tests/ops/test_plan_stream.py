@@ -198,3 +198,19 @@ def test_a_zip_is_whole_only_with_its_directory_and_every_member_intact(tmp_path
     broken[40] ^= 0xFF  # a byte of the first member's data
     plan.write_bytes(bytes(broken))
     assert not is_whole(plan), "a member that does not match its checksum"
+
+
+def test_a_stack_that_calls_modules_is_always_shown(dev, tmp_path):
+    """The report gives the root module's outputs only: a child module's changed output is not in it."""
+    reports(tmp_path, UNCHANGED, SHOWN_UPDATE)
+    (dev.directory / "cdk.tf.json").write_text(json.dumps({"module": {"network": {"source": "./network"}}}))
+    dev.plan()
+    assert "show starts" in events(tmp_path)
+
+
+def test_the_plan_file_of_a_failed_plan_is_removed(dev, tmp_path, monkeypatch):
+    """Terraform saves even a plan that failed (partial, errored): it holds secrets and is no plan to apply or scan."""
+    monkeypatch.setenv("FAKE_PLAN_EXIT", "1")
+    with pytest.raises(PipelineError):
+        dev.plan()
+    assert "plan written" in events(tmp_path) and not dev.plan_file.exists()

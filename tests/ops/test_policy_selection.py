@@ -93,3 +93,20 @@ def test_make_policy_takes_stacks():
     assert dry_run("policy").endswith("-m ops policy ")
     assert dry_run("policy", "STACKS=dev").endswith("-m ops policy dev")
     assert dry_run("policy", "STACKS=dev baseline-default").endswith("-m ops policy dev baseline-default")
+
+
+def test_a_saved_plan_that_cannot_be_shown_fails_the_policy_naming_the_fix(scans, tmp_path, monkeypatch, capsys):
+    """A gate that cannot read the plan it should scan fails: it never passes on the stack alone."""
+    from platform_core.errors import PipelineError
+
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "dev.tfplan").write_bytes(b"saved plan")
+
+    def terraform(args, *, cwd):
+        raise PipelineError(f"{cwd} does not exist: dev is not synthesized here")
+
+    monkeypatch.setattr(plan_json, "run_terraform", terraform)
+    assert cli.main(["policy", "dev"]) == EXIT_FAILED
+    error = capsys.readouterr().err
+    assert "the saved plan plans/dev.tfplan could not be shown, so its plan JSON cannot be written or scanned" in error
+    assert "Traceback" not in error and scans == []

@@ -188,6 +188,21 @@ def test_a_missing_access_log_bucket_is_made_after_the_plan(dev, terraform, buck
     assert terraform.calls == ["plan", "make buckets"]
 
 
+def test_a_failed_plan_whose_bucket_check_fails_too_tells_both(dev, terraform, buckets, monkeypatch):
+    prepared_before(dev, terraform, buckets)
+
+    def check_fails(configs, target):
+        raise PipelineError("the state bucket acme-tfstate-dev could not be checked: InternalError")
+
+    monkeypatch.setattr(pipeline_module, "missing_state_buckets", check_fails)
+    terraform.failed_plans = [PipelineError("terraform plan failed: Error: Unsupported argument")]
+    dev.prepare()
+    with pytest.raises(PipelineError) as raised:
+        dev.plan()
+    assert str(raised.value).startswith("terraform plan failed: Error: Unsupported argument"), "the plan's own error first"
+    assert "(and the state-bucket check failed: the state bucket acme-tfstate-dev could not be checked" in str(raised.value)
+
+
 @pytest.mark.parametrize(
     ("failure", "found"),
     [("the buckets are in place", []), ("interrupted", None)],

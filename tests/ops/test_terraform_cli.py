@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,8 +17,10 @@ import pytest
 from ops.terraform_cli import (
     cli_config_text,
     find_provider_mirror,
+    finish_terraform,
     lock_error,
     mirror_holds_provider,
+    start_terraform,
     stream_terraform,
     terraform_binary,
     terraform_environ,
@@ -144,8 +147,60 @@ def test_a_diagnostic_names_the_resource_and_the_line(tmp_path):
         "type": "diagnostic",
         "diagnostic": {"severity": "warning", "summary": "Deprecated", "detail": "Use x.", "address": "aws_s3_bucket.a", "range": {"filename": "cdk.tf.json", "start": {"line": 12}}},
     }
-    assert ui_text(diagnostic) == "Warning: Deprecated\n\n  with aws_s3_bucket.a,\n  on cdk.tf.json line 12\n\nUse x."
+    assert ui_text(diagnostic) == "Warning: Deprecated\n\n  with aws_s3_bucket.a,\n  on cdk.tf.json line 12:\n\nUse x."
     assert ui_message("plain text\n") == {"type": "text", "@message": "plain text"} and ui_text(ui_message("[1]")) == "[1]"
+
+
+def test_a_diagnostic_shows_its_source_line_and_the_values_in_it():
+    diagnostic = {"type": "diagnostic", "diagnostic": {
+        "severity": "error", "summary": "Invalid value", "detail": "Must be positive.", "range": {"filename": "cdk.tf.json", "start": {"line": 7}},
+        "snippet": {"context": 'resource "aws_sqs_queue" "q"', "code": '  "delay_seconds": "${var.delay}"', "start_line": 7,
+                    "values": [{"traversal": "var.delay", "statement": "is -1"}]}}}
+    assert ui_text(diagnostic).splitlines()[2:] == [
+        '  on cdk.tf.json line 7, in resource "aws_sqs_queue" "q":',
+        '  7:   "delay_seconds": "${var.delay}"',
+        "    ├────────────────",
+        "    │ var.delay is -1",
+        "",
+        "Must be positive.",
+    ]
+
+
+def test_a_reader_that_fails_lets_terraform_finish_first(tmp_path, monkeypatch):
+    """An error while reading the report is raised once Terraform has ended: a pipe closed under it would kill it on
+    its next write, still holding the state lock."""
+    binary = tmp_path / "bin" / "terraform"
+    binary.parent.mkdir()
+    binary.write_text(f"#!/usr/bin/env bash\n[ \"$1\" = version ] && echo 'Terraform v1.11.4' && exit 0\nfor i in $(seq 2000); do echo '{{\"type\": \"log\", \"@message\": \"line\"}}'; done\nprintf '\\xff not UTF-8\\n'\ntouch {tmp_path}/finished\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{binary.parent}:{os.environ['PATH']}")
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    (tmp_path / "dev").mkdir()
+
+    def fails(message: dict) -> None:
+        raise RuntimeError("a reader's bug")
+
+    with pytest.raises(RuntimeError, match="a reader's bug"):
+        stream_terraform(["plan"], cwd=tmp_path / "dev", on_message=fails)
+    assert (tmp_path / "finished").exists(), "Terraform ran to its end"
+
+
+def test_an_interrupt_stops_a_run_started_in_its_own_session(tmp_path, monkeypatch):
+    """The early show runs in a session of its own (so stopping it stops its provider); a Ctrl-C does not reach it,
+    so waiting for it stops it, and the run reports the interrupt at once."""
+    binary = tmp_path / "bin" / "terraform"
+    binary.parent.mkdir()
+    binary.write_text("#!/usr/bin/env bash\n[ \"$1\" = version ] && echo 'Terraform v1.11.4' && exit 0\nsleep 60\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{binary.parent}:{os.environ['PATH']}")
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    process = start_terraform(["show", "-json"], cwd=tmp_path)
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+    started = time.monotonic()
+    with pytest.raises(PipelineError) as raised:
+        finish_terraform(process, ["show"], cwd=tmp_path)
+    assert raised.value.exit_code == 130 and time.monotonic() - started < 30
+    assert process.returncode is not None, "stopped, with what it started"
 
 
 def test_other_errors_are_not_lock_errors():
