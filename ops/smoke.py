@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from environments.schema import EnvironmentConfig
-from ops.emulator_patches import SMOKE_SESSION_PREFIX
+from ops.emulator_patches.authorization import SMOKE_SESSION_PREFIX
 from ops.progress import say, step
 from ops.smoke_callers import Answer, HttpsCaller, LocalLambdaCaller, Request
 from ops.verify import CheckResult, VerifyContext

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from ops.emulator_patches import OneRequestAtATime
+from ops.emulator_patches.dispatch import OneRequestAtATime
 from platform_core.target import EMULATOR_ACCESS_KEY, EMULATOR_SECRET_KEY
 from tests.e2e.conftest import free_port
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ops.emulator_patches import _condition_holds, bucket_policy_conditions_are_evaluated
+from ops.emulator_patches.s3 import _condition_holds, bucket_policy_conditions_are_evaluated
 
 TLS_ONLY = {
     "Version": "2012-10-17",
@@ -66,7 +66,7 @@ def test_a_trail_can_be_deleted_by_its_arn():
     from moto import mock_aws
     from moto.cloudtrail.models import CloudTrailBackend
 
-    from ops.emulator_patches import trail_deletion_accepts_an_arn
+    from ops.emulator_patches.cloudtrail import trail_deletion_accepts_an_arn
 
     original = CloudTrailBackend.delete_trail
     with mock_aws():
@@ -89,7 +89,7 @@ def test_instance_monitoring_can_be_switched():
     from moto import mock_aws
     from moto.ec2.responses.monitoring import Monitoring
 
-    from ops.emulator_patches import instance_monitoring_can_be_switched
+    from ops.emulator_patches.ec2 import instance_monitoring_can_be_switched
 
     originals = (Monitoring.monitor_instances, Monitoring.unmonitor_instances)
     with mock_aws():
@@ -116,7 +116,7 @@ def test_an_interface_without_a_public_ip_has_no_association():
     from moto import mock_aws
     from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 
-    from ops.emulator_patches import interfaces_without_a_public_ip_have_no_association
+    from ops.emulator_patches.ec2 import interfaces_without_a_public_ip_have_no_association
 
     original = NetworkInterface.association
 
@@ -143,7 +143,7 @@ def test_launch_template_data_keeps_only_its_own_tag_specifications():
     from moto import mock_aws
     from moto.ec2.models.launch_templates import LaunchTemplateBackend
 
-    from ops.emulator_patches import launch_template_data_keeps_only_its_own_tag_specifications
+    from ops.emulator_patches.ec2 import launch_template_data_keeps_only_its_own_tag_specifications
 
     original = LaunchTemplateBackend.create_launch_template
 
@@ -173,7 +173,7 @@ def test_rest_api_policy_is_returned_escaped():
     from moto import mock_aws
     from moto.apigateway.models import RestAPI
 
-    from ops.emulator_patches import rest_api_policy_is_returned_escaped
+    from ops.emulator_patches.serverless import rest_api_policy_is_returned_escaped
 
     original = RestAPI.to_dict
     policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"}]})
@@ -198,7 +198,7 @@ def test_lambda_keeps_its_dead_letter_config():
     from moto import mock_aws
     from moto.awslambda.models import LambdaFunction
 
-    from ops.emulator_patches import lambda_keeps_its_dead_letter_config
+    from ops.emulator_patches.serverless import lambda_keeps_its_dead_letter_config
 
     originals = (LambdaFunction.__init__, LambdaFunction.get_configuration, LambdaFunction.update_configuration)
     buffer = io.BytesIO()
@@ -234,7 +234,7 @@ def test_rds_keeps_performance_insights_settings():
     from moto import mock_aws
     from moto.rds.models import DBInstance, RDSBackend
 
-    from ops.emulator_patches import rds_keeps_performance_insights_settings
+    from ops.emulator_patches.rds import rds_keeps_performance_insights_settings
 
     originals = (DBInstance.__init__, RDSBackend.modify_db_instance)
 
@@ -264,7 +264,7 @@ def test_rds_marks_set_parameters_as_user_parameters():
     from moto import mock_aws
     from moto.rds.models import DBParameterGroup
 
-    from ops.emulator_patches import rds_marks_set_parameters_as_user_parameters
+    from ops.emulator_patches.rds import rds_marks_set_parameters_as_user_parameters
 
     original = DBParameterGroup.update_parameters
 
@@ -292,7 +292,7 @@ def test_group_referencing_rules_keep_their_description():
     from moto import mock_aws
     from moto.ec2.models.security_groups import SecurityGroupRule
 
-    from ops.emulator_patches import group_referencing_rules_keep_their_description
+    from ops.emulator_patches.ec2 import group_referencing_rules_keep_their_description
 
     original = SecurityGroupRule.description
 
@@ -322,7 +322,7 @@ def test_trails_are_described_by_name_or_arn():
     from moto import mock_aws
     from moto.cloudtrail.responses import CloudTrailResponse
 
-    from ops.emulator_patches import trails_are_described_by_name_or_arn
+    from ops.emulator_patches.cloudtrail import trails_are_described_by_name_or_arn
 
     original = CloudTrailResponse.describe_trails
     with mock_aws():
@@ -349,7 +349,7 @@ def test_rds_instances_get_their_own_resource_ids():
     from moto import mock_aws
     from moto.rds.models import DBInstance
 
-    from ops.emulator_patches import rds_instances_get_their_own_resource_ids
+    from ops.emulator_patches.rds import rds_instances_get_their_own_resource_ids
 
     original = DBInstance.__init__
 
@@ -380,7 +380,7 @@ def test_a_new_db_instance_gets_the_ca_aws_gives_it():
     from moto.rds.models import DBInstance
 
     from constructs_lib.database import CA_CERTIFICATE
-    from ops.emulator_patches import RDS_DEFAULT_CA, rds_instances_get_the_current_default_ca
+    from ops.emulator_patches.rds import RDS_DEFAULT_CA, rds_instances_get_the_current_default_ca
 
     original = DBInstance.__init__
     assert RDS_DEFAULT_CA == CA_CERTIFICATE, "the platform asks for AWS's default CA"
@@ -409,7 +409,7 @@ def test_rds_event_subscriptions_can_be_changed():
     from moto import mock_aws
     from moto.rds.responses import RDSResponse
 
-    from ops.emulator_patches import rds_event_subscriptions_can_be_changed
+    from ops.emulator_patches.rds import rds_event_subscriptions_can_be_changed
 
     added = ("modify_event_subscription", "add_source_identifier_to_subscription", "remove_source_identifier_from_subscription")
     topic = "arn:aws:sns:us-east-1:123456789012:acme-alarms-dev"
@@ -443,7 +443,7 @@ def test_trail_selectors_are_replaced_and_described():
     from moto import mock_aws
     from moto.cloudtrail.models import Trail
 
-    from ops.emulator_patches import trail_selectors_are_replaced_and_described
+    from ops.emulator_patches.cloudtrail import trail_selectors_are_replaced_and_described
 
     both = [{"InsightType": "ApiCallRateInsight"}, {"InsightType": "ApiErrorRateInsight"}]
     original = (Trail.put_insight_selectors, Trail.description)
@@ -481,7 +481,7 @@ def test_a_bucket_with_a_delete_marker_can_be_emptied_once_versioning_is_suspend
     from moto import mock_aws
     from moto.s3.models import FakeDeleteMarker
 
-    from ops.emulator_patches import delete_markers_can_be_disposed
+    from ops.emulator_patches.s3 import delete_markers_can_be_disposed
 
     def empty_and_delete(s3, bucket: str) -> None:
         s3.create_bucket(Bucket=bucket)
@@ -515,7 +515,7 @@ def test_smoke_sessions_are_authorized_against_their_role_and_the_table_arn():
     from moto import mock_aws
     from moto.core.authorization import ActionAuthenticatorMixin
 
-    from ops.emulator_patches import SMOKE_SESSION_PREFIX, smoke_sessions_are_authorized
+    from ops.emulator_patches.authorization import SMOKE_SESSION_PREFIX, smoke_sessions_are_authorized
 
     def table_writer(session_name: str):
         keys = sts.assume_role(RoleArn=role, RoleSessionName=session_name)["Credentials"]
@@ -561,7 +561,7 @@ def test_a_bucket_keeps_its_request_metrics_configurations_and_deleting_one_leav
     from moto import mock_aws
     from moto.s3.responses import S3Response
 
-    from ops.emulator_patches import bucket_metrics_configurations_are_kept
+    from ops.emulator_patches.s3 import bucket_metrics_configurations_are_kept
 
     original = S3Response._bucket_response
     whole_bucket = {"Id": "EntireBucket"}

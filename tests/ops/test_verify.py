@@ -436,7 +436,7 @@ def test_the_table_alarm_check_fails_on_an_alarm_that_misses_an_operation_or_the
 def test_the_request_metrics_check_wants_one_whole_bucket_configuration():
     from moto.s3.responses import S3Response
 
-    from ops.emulator_patches import bucket_metrics_configurations_are_kept
+    from ops.emulator_patches.s3 import bucket_metrics_configurations_are_kept
     from ops.verify import storage
 
     original = S3Response._bucket_response
