@@ -1,4 +1,5 @@
-"""A stand-in for IAM Access Analyzer, which moto 5.2.5 does not have (served by ``ops.emulator_patches``).
+"""A stand-in for IAM Access Analyzer, which moto 5.2.5 does not have (served by
+``ops.emulator_patches.access_analyzer``).
 
 Without it every request the provider makes for ``aws_accessanalyzer_analyzer`` gets HTTP
 500 ("Unable to find appropriate backend"), which the SDK retries until Terraform gives up,

@@ -10,8 +10,8 @@ logs bucket through boto3, and removes the item again, whatever happened.
 * **On the emulator** moto cannot run function code, so the package the plan deployed (its hash checked against the
   function's ``CodeSha256``) runs in a local Python process standing in for Lambda, on API Gateway proxy events, with
   the function's configuration read from the emulator, as the function's own role (the emulator authorizes
-  ``platform-smoke`` sessions: ``ops/emulator_patches.py``), against the deployed table and bucket. What that cannot
-  prove is said in the output (:data:`NOT_PROVEN_ON_THE_EMULATOR`).
+  ``platform-smoke`` sessions: ``ops/emulator_patches/authorization.py``), against the deployed table and bucket.
+  What that cannot prove is said in the output (:data:`NOT_PROVEN_ON_THE_EMULATOR`).
 
 Every check is a line like verify's (``PASS smoke: ...``); a failure names what answered and why, quoting the
 request's record when there is one.

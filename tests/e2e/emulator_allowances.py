@@ -24,7 +24,7 @@ class Allowance:
 
 ALLOWANCES: tuple[Allowance, ...] = ()
 """Each entry is an in-place update the emulator causes and AWS would not. Empty: every
-difference found so far is fixed in the emulator instead (ops/emulator_patches.py)."""
+difference found so far is fixed in the emulator instead (ops/emulator_patches/)."""
 
 
 def unexplained(changes: list[dict]) -> list[str]:
