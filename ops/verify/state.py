@@ -49,7 +49,9 @@ def access_log_bucket(ctx: VerifyContext) -> str:
     expect(len(delivery) == 1, f"{target}: {len(delivery)} statements let S3 log delivery write")
     source = delivery[0].get("Condition", {}).get("ArnEquals", {}).get("aws:SourceArn")
     expect(source == f"arn:aws:s3:::{_bucket(ctx)}", f"{target}: log delivery is allowed for {source}")
-    expect("aws:SourceAccount" in delivery[0].get("Condition", {}).get("StringEquals", {}), f"{target}: log delivery is not confined to this account")
+    account = ctx.state_client("sts").get_caller_identity()["Account"]
+    confined = delivery[0].get("Condition", {}).get("StringEquals", {}).get("aws:SourceAccount")
+    expect(confined in (account, [account]), f"{target}: log delivery is confined to account {confined}, not {account}, the state bucket's")
     return target
 
 

@@ -483,3 +483,39 @@ def test_the_data_bucket_alarm_check_passes_on_its_request_metrics_and_fails_on_
         put_bucket_alarm(cloudwatch, ctx, "5xx", AlarmActions=["arn:aws:sns:us-east-1:123456789012:elsewhere"])
         with pytest.raises(CheckFailed, match="acme-data-bucket-5xx-dev does not publish to the alarm topic"):
             monitoring.data_bucket_alarms(ctx)
+
+
+def test_the_state_log_bucket_check_wants_delivery_from_the_state_buckets_own_account():
+    """S3 log delivery may write the state bucket's access logs only for that bucket in its own account: a condition
+    naming another account (or none) fails."""
+    from ops.verify import state
+    from platform_core.naming import state_access_log_bucket_name
+
+    with mock_aws():
+        ctx = s3_context("dev")
+        ctx._clients.update({f"state:{service}": ctx._clients[service] for service in ("s3", "sts")})
+        s3, bucket = ctx.client("s3"), ctx.config.state.bucket
+        target = state_access_log_bucket_name(bucket)
+        s3.create_bucket(Bucket=target)
+        s3.put_bucket_versioning(Bucket=target, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_encryption(Bucket=target, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        s3.put_public_access_block(Bucket=target, PublicAccessBlockConfiguration=dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True))
+        s3.put_bucket_ownership_controls(Bucket=target, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+
+        def delivery_from(account: str | None) -> None:
+            condition = {"ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}}
+            if account is not None:
+                condition["StringEquals"] = {"aws:SourceAccount": account}
+            s3.put_bucket_policy(Bucket=target, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"arn:aws:s3:::{target}/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{target}/*", "Condition": condition},
+            ]}))
+
+        delivery_from("111111111111")
+        with pytest.raises(CheckFailed, match="log delivery is confined to account 111111111111, not 123456789012"):
+            state.access_log_bucket(ctx)
+        delivery_from(None)
+        with pytest.raises(CheckFailed, match="confined to account None"):
+            state.access_log_bucket(ctx)
+        delivery_from("123456789012")
+        assert state.access_log_bucket(ctx) == target
