@@ -55,7 +55,6 @@ def ensure(stack: str) -> Path | None:
         return path_of(stack)
     plan_file = saved_plan(stack)
     if not plan_file.exists():
-        path_of(stack).unlink(missing_ok=True)  # describes no plan that still exists here
         return None
     try:
         shown = show(plan_file, stack_dir(stack))
