@@ -123,21 +123,28 @@ def test_lock_errors_name_the_holder_and_the_release_command():
     assert "make unlock ENV=dev LOCK_ID=7b1c2d3e-aaaa-bbbb-cccc-1234567890ab" in message
 
 
+def stand_in_terraform(tmp_path: Path, monkeypatch, body: str) -> Path:
+    """A ``terraform`` on PATH that answers ``version`` and otherwise runs the bash ``body``; the pipeline's work
+    directory is ``tmp_path``. Returns the stack directory ``dev`` under it."""
+    binary = tmp_path / "bin" / "terraform"
+    binary.parent.mkdir()
+    binary.write_text(f"#!/usr/bin/env bash\n[ \"$1\" = version ] && echo 'Terraform v1.11.4' && exit 0\n{body}\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{binary.parent}:{os.environ['PATH']}")
+    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
+    (tmp_path / "dev").mkdir()
+    return tmp_path / "dev"
+
+
 def test_a_lock_error_in_terraforms_json_report_reads_as_the_printed_one(tmp_path, monkeypatch):
     """``terraform plan -json`` reports the lock error as a diagnostic: rendered, it names the same holder and lock."""
     summary, detail = LOCKED.strip().split("\n\n", 1)
     diagnostic = {"@level": "error", "@message": summary, "type": "diagnostic", "diagnostic": {"severity": "error", "summary": summary.removeprefix("Error: "), "detail": detail}}
     assert ui_text(diagnostic) == LOCKED.strip()
-    binary = tmp_path / "bin" / "terraform"
-    binary.parent.mkdir()
-    binary.write_text(f"#!/usr/bin/env bash\n[ \"$1\" = version ] && echo 'Terraform v1.11.4' && exit 0\necho 'not JSON: a line on stderr' >&2\necho '{json.dumps(diagnostic)}'\nexit 1\n")
-    binary.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{binary.parent}:{os.environ['PATH']}")
-    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
-    (tmp_path / "dev").mkdir()
+    stack = stand_in_terraform(tmp_path, monkeypatch, f"echo 'not JSON: a line on stderr' >&2\necho '{json.dumps(diagnostic)}'\nexit 1")
     seen: list[dict] = []
     with pytest.raises(StateLockedError) as raised:
-        stream_terraform(["plan"], cwd=tmp_path / "dev", on_message=seen.append)
+        stream_terraform(["plan"], cwd=stack, on_message=seen.append)
     assert raised.value.lock_id == "7b1c2d3e-aaaa-bbbb-cccc-1234567890ab" and "alice@build-7 (apply" in str(raised.value)
     assert [message["type"] for message in seen] == ["text", "diagnostic"]
 
@@ -169,36 +176,27 @@ def test_a_diagnostic_shows_its_source_line_and_the_values_in_it():
 def test_a_reader_that_fails_lets_terraform_finish_first(tmp_path, monkeypatch):
     """An error while reading the report is raised once Terraform has ended: a pipe closed under it would kill it on
     its next write, still holding the state lock."""
-    binary = tmp_path / "bin" / "terraform"
-    binary.parent.mkdir()
-    binary.write_text(f"#!/usr/bin/env bash\n[ \"$1\" = version ] && echo 'Terraform v1.11.4' && exit 0\nfor i in $(seq 2000); do echo '{{\"type\": \"log\", \"@message\": \"line\"}}'; done\nprintf '\\xff not UTF-8\\n'\ntouch {tmp_path}/finished\n")
-    binary.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{binary.parent}:{os.environ['PATH']}")
-    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
-    (tmp_path / "dev").mkdir()
+    stack = stand_in_terraform(
+        tmp_path, monkeypatch, f"for i in $(seq 2000); do echo '{{\"type\": \"log\", \"@message\": \"line\"}}'; done\nprintf '\\xff not UTF-8\\n'\ntouch {tmp_path}/finished"
+    )
 
     def fails(message: dict) -> None:
         raise RuntimeError("a reader's bug")
 
     with pytest.raises(RuntimeError, match="a reader's bug"):
-        stream_terraform(["plan"], cwd=tmp_path / "dev", on_message=fails)
+        stream_terraform(["plan"], cwd=stack, on_message=fails)
     assert (tmp_path / "finished").exists(), "Terraform ran to its end"
 
 
 def test_an_interrupt_stops_a_run_started_in_its_own_session(tmp_path, monkeypatch):
     """The early show runs in a session of its own (so stopping it stops its provider); a Ctrl-C does not reach it,
     so waiting for it stops it, and the run reports the interrupt at once."""
-    binary = tmp_path / "bin" / "terraform"
-    binary.parent.mkdir()
-    binary.write_text("#!/usr/bin/env bash\n[ \"$1\" = version ] && echo 'Terraform v1.11.4' && exit 0\nsleep 60\n")
-    binary.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{binary.parent}:{os.environ['PATH']}")
-    monkeypatch.setenv("PLATFORM_WORK_DIR", str(tmp_path))
-    process = start_terraform(["show", "-json"], cwd=tmp_path)
+    stack = stand_in_terraform(tmp_path, monkeypatch, "sleep 60")
+    process = start_terraform(["show", "-json"], cwd=stack)
     threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
     started = time.monotonic()
     with pytest.raises(PipelineError) as raised:
-        finish_terraform(process, ["show"], cwd=tmp_path)
+        finish_terraform(process, ["show"], cwd=stack)
     assert raised.value.exit_code == 130 and time.monotonic() - started < 30
     assert process.returncode is not None, "stopped, with what it started"
 
